@@ -153,7 +153,7 @@ export interface Advisory {
   readonly vulnerabilityID: string;
   /** Feed name, e.g. `alpine-secdb`. */
   readonly source: string;
-  /** Distro release the advisory applies to, e.g. `alpine 3.10` or `debian bookworm`. */
+  /** Distro release the advisory applies to, e.g. `alpine:3.10` or `debian:bookworm`. */
   readonly namespace: string;
   /** Source package or origin name the advisory names. */
   readonly packageName: string;

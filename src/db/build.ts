@@ -1,0 +1,157 @@
+/**
+ * Builds the vulnerability database from local feed copies. The new database is written to a
+ * temporary file beside the old one and renamed over it only when every feed was read, so a
+ * failed build leaves the previous database in use and no temporary file behind.
+ *
+ * @module
+ */
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { StrataError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { readAlpineSecdb } from './feeds/alpine-secdb.js';
+import { readDebianTracker } from './feeds/debian-tracker.js';
+import { FEED_KINDS, type FeedKind, type FeedReader, type FeedSource } from './feeds/feed.js';
+import { statFeedPath } from './feeds/files.js';
+import { readNvd } from './feeds/nvd.js';
+import { databasePath } from './paths.js';
+import { type DatabaseInfo, VulnerabilityStore } from './store.js';
+import { DatabaseWriter, type SourceRow } from './writer.js';
+
+export type { FeedKind, FeedSource } from './feeds/feed.js';
+
+export interface BuildOptions {
+  readonly cacheDir: string;
+  readonly sources: readonly FeedSource[];
+  readonly logger?: Logger;
+  /** Version of the scanner that builds the database, stored in `meta`. */
+  readonly scannerVersion: string;
+  /** Build time to record; defaults to the current time. */
+  readonly now?: Date;
+}
+
+const READERS: Readonly<Record<FeedKind, FeedReader>> = {
+  'alpine-secdb': readAlpineSecdb,
+  'debian-tracker': readDebianTracker,
+  nvd: readNvd,
+};
+
+const KIND_LIST = FEED_KINDS.join(', ');
+
+/** Parses a `--source` value, `KIND=PATH`, e.g. `alpine-secdb=./secdb`. */
+export function parseSourceArgument(text: string): FeedSource {
+  const separator = text.indexOf('=');
+  const kind = separator < 0 ? text : text.slice(0, separator);
+  const path = separator < 0 ? '' : text.slice(separator + 1);
+  if (!isFeedKind(kind)) {
+    throw new StrataError('INVALID_ARGUMENT', `invalid --source "${text}": unknown feed kind "${kind}"; expected KIND=PATH with KIND one of ${KIND_LIST}`);
+  }
+  if (path === '') {
+    throw new StrataError('INVALID_ARGUMENT', `invalid --source "${text}": the path is missing; expected ${kind}=PATH`);
+  }
+  return { kind, path };
+}
+
+/** Reads every source into a new database and returns what the new database records. */
+export async function buildDatabase(options: BuildOptions): Promise<DatabaseInfo> {
+  const logger = options.logger ?? silentLogger;
+  const builtAt = (options.now ?? new Date()).toISOString();
+  const modified = await checkSources(options.sources);
+
+  const finalPath = databasePath(options.cacheDir);
+  await mkdir(dirname(finalPath), { recursive: true });
+  // NOTE: a build killed by a signal leaves its temporary file; nothing removes stale ones yet.
+  const tempPath = `${finalPath}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  logger.debug('database build started', { path: finalPath, temp: tempPath, sources: options.sources.length });
+
+  let writer: DatabaseWriter | undefined;
+  try {
+    writer = DatabaseWriter.create(tempPath);
+    for (const [index, source] of options.sources.entries()) {
+      const row = await readSource(writer, source, modified[index] ?? new Date(0), builtAt, logger);
+      writer.finishSource(row);
+    }
+    writer.commit({ builtAt, scannerVersion: options.scannerVersion });
+    await syncFile(tempPath);
+    await rename(tempPath, finalPath);
+  } catch (error) {
+    writer?.abort();
+    await rm(tempPath, { force: true });
+    logger.debug('database build failed, temporary file removed', { temp: tempPath });
+    throw error;
+  }
+
+  const store = VulnerabilityStore.open(options.cacheDir);
+  try {
+    const info = store.info();
+    logger.info('database built', { path: finalPath, sources: info.sources.length });
+    return info;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Checks every source before anything is written: known kind, no repeats, path present. Returns
+ * each path's modification time, the feed date of last resort.
+ */
+async function checkSources(sources: readonly FeedSource[]): Promise<Date[]> {
+  if (sources.length === 0) {
+    throw new StrataError('INVALID_ARGUMENT', `no feed sources given; pass at least one --source KIND=PATH with KIND one of ${KIND_LIST}`);
+  }
+
+  const seen = new Set<string>();
+  const modified: Date[] = [];
+  for (const source of sources) {
+    const argument = `--source ${source.kind}=${source.path}`;
+    if (!isFeedKind(source.kind)) {
+      throw new StrataError('INVALID_ARGUMENT', `invalid ${argument}: unknown feed kind "${String(source.kind)}"; use one of ${KIND_LIST}`);
+    }
+    const key = `${source.kind}=${resolve(source.path)}`;
+    if (seen.has(key)) throw new StrataError('INVALID_ARGUMENT', `${argument} is given twice; pass each source once`);
+    seen.add(key);
+
+    modified.push((await statFeedPath(source.kind, source.path)).mtime);
+  }
+  return modified;
+}
+
+async function readSource(writer: DatabaseWriter, source: FeedSource, pathModified: Date, builtAt: string, logger: Logger): Promise<SourceRow> {
+  const started = Date.now();
+  const feedLogger = logger.child({ feed: source.kind });
+  const records = READERS[source.kind](source.path, feedLogger);
+
+  let recordCount = 0;
+  let step = await records.next();
+  try {
+    while (step.done !== true) {
+      const record = step.value;
+      recordCount += record.type === 'advisory' ? writer.writeAdvisory(record.advisory) : writer.writeDetail(record.detail, source.kind);
+      step = await records.next();
+    }
+  } finally {
+    // Runs the reader's cleanup (open streams) when a write failed part-way.
+    if (step.done !== true) await records.return({ feedDate: undefined, filesRead: 0 });
+  }
+
+  const feedDate = (step.value.feedDate ?? pathModified).toISOString();
+  feedLogger.info('feed read', { path: source.path, files: step.value.filesRead, records: recordCount, feedDate, ms: Date.now() - started });
+  return { name: source.kind, kind: source.kind, path: resolve(source.path), feedDate, builtAt, recordCount };
+}
+
+/** Flushes the file to disk, so the rename never exposes a file whose data is still in the page cache. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isFeedKind(kind: string): kind is FeedKind {
+  return (FEED_KINDS as readonly string[]).includes(kind);
+}
