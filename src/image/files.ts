@@ -1,0 +1,39 @@
+/**
+ * The read-only file access that image resolution needs, implemented by an OCI layout directory,
+ * an uncompressed tar archive and a gzip-compressed tar archive.
+ *
+ * @module
+ */
+
+import type { Readable } from 'node:stream';
+
+import type { Truncation } from './tar-index.js';
+
+/** Maximum size of a JSON document (manifest, index, config) read into memory. */
+export const MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+export interface ImageFiles {
+  /** The archive file or layout directory. */
+  readonly path: string;
+  /** Set when the archive ends before an entry's data does. */
+  readonly truncation: Truncation | undefined;
+  /** Returns true when the member exists, without following links. */
+  has(name: string): boolean | Promise<boolean>;
+  /**
+   * Reads a whole member, following links. Returns undefined when it is missing. Throws ImageError
+   * when it is larger than `maxBytes`.
+   */
+  read(name: string, maxBytes: number): Promise<Buffer | undefined>;
+  /** Returns the stored size of a member, following links, or undefined when it is missing. */
+  size(name: string): Promise<number | undefined>;
+  /** Streams a member's bytes, following links. Returns undefined when it is missing. */
+  open(name: string): Promise<Readable | undefined>;
+  close(): Promise<void>;
+}
+
+/** Reads a stream into one buffer; used only for members already checked against a size limit. */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
