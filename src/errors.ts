@@ -14,7 +14,8 @@ export type StrataErrorCode =
   | 'DIGEST_MISMATCH'
   | 'FEED_INVALID'
   | 'DB_MISSING'
-  | 'DB_INVALID';
+  | 'DB_INVALID'
+  | 'CACHE_UNAVAILABLE';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;
@@ -113,6 +114,16 @@ export class DatabaseError extends StrataError {
   constructor(code: 'DB_MISSING' | 'DB_INVALID', message: string, path: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.path = path;
+  }
+}
+
+/** A cache backend that cannot be reached or used, e.g. a Redis server that is down. */
+export class CacheError extends StrataError {
+  readonly backend: string;
+
+  constructor(backend: string, message: string, options?: { cause?: unknown }) {
+    super('CACHE_UNAVAILABLE', message, options);
+    this.backend = backend;
   }
 }
 

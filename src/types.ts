@@ -103,7 +103,7 @@ export interface LayerAnalysis {
   /** Directories whose lower-layer content this layer hides (`.wh..wh..opq`). */
   readonly opaqueDirs: readonly string[];
   readonly unknowns: readonly Unknown[];
-  /** Analyzer type → version, of every analyzer that ran on this layer. */
+  /** Analyzer type → version, of every analyzer that read at least one file of this layer. */
   readonly analyzers: Readonly<Record<string, number>>;
 }
 

@@ -22,7 +22,7 @@ export interface AnalyzerInput {
   readonly content: Buffer;
 }
 
-/** What an analyzer found in one file. Every field is optional; the reader merges them per layer. */
+/** Findings of an analyzer in one file. Every field is optional; the reader merges them per layer. */
 export interface AnalysisResult {
   /** OS release files by path, kept verbatim so OS detection can combine files across layers. */
   readonly osFiles?: Readonly<Record<string, string>>;

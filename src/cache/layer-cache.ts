@@ -1,0 +1,120 @@
+/**
+ * The per-layer scan cache. It stores what analyzers found in a layer, never vulnerabilities, so
+ * every scan matches against the current database.
+ *
+ * A lookup takes two reads. The index entry, keyed by diffID, the analyzer types present and the
+ * options, lists the analyzers that read files in the layer; the layer entry is keyed by diffID,
+ * those analyzers' versions and the options. Raising one analyzer's version therefore re-analyses
+ * only the layers that analyzer read files in.
+ *
+ * @module
+ */
+
+import type { Analyzer } from '../analyzer/analyzer.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ImageConfig, LayerAnalysis } from '../types.js';
+import type { CacheBackend } from './backend.js';
+import { decodeEntry, encodeEntry, type EntryKind } from './entry.js';
+import { configKey, layerIndexKey, layerKey, type AnalysisOptions } from './key.js';
+
+interface IndexPayload {
+  readonly diffID: string;
+  /** Types of the analyzers that read at least one file in the layer. */
+  readonly analyzers: readonly string[];
+}
+
+export class LayerCache {
+  readonly backend: CacheBackend;
+  readonly #versions: Readonly<Record<string, number>>;
+  readonly #options: AnalysisOptions;
+  readonly #logger: Logger;
+
+  constructor(backend: CacheBackend, analyzers: readonly Analyzer[], options: AnalysisOptions, logger: Logger) {
+    this.backend = backend;
+    this.#versions = Object.fromEntries(analyzers.map((analyzer) => [analyzer.type, analyzer.version]));
+    this.#options = options;
+    this.#logger = logger;
+  }
+
+  /** Returns the cached analysis of a layer, or undefined on a miss or an unusable entry. */
+  async getLayer(diffID: string): Promise<LayerAnalysis | undefined> {
+    const indexKey = layerIndexKey(diffID, Object.keys(this.#versions), this.#options);
+    const index = (await this.#read('layer-index', indexKey)) as IndexPayload | undefined;
+    if (index === undefined) return undefined;
+    if (index.diffID !== diffID || !Array.isArray(index.analyzers)) {
+      await this.#discard('layer-index', indexKey, 'the index entry names another layer');
+      return undefined;
+    }
+
+    const key = layerKey(diffID, this.#versionsOf(index.analyzers), this.#options);
+    const analysis = (await this.#read('layer', key)) as LayerAnalysis | undefined;
+    if (analysis === undefined) return undefined;
+    if (analysis.diffID !== diffID || !Array.isArray(analysis.packageDatabases)) {
+      await this.#discard('layer', key, 'the entry names another layer or lacks package databases');
+      return undefined;
+    }
+    return analysis;
+  }
+
+  /** Stores a layer's analysis. A failed write is logged and does not fail the scan. */
+  async putLayer(analysis: LayerAnalysis): Promise<void> {
+    const ran = Object.keys(analysis.analyzers).filter((type) => type in this.#versions);
+    const key = layerKey(analysis.diffID, this.#versionsOf(ran), this.#options);
+    const indexKey = layerIndexKey(analysis.diffID, Object.keys(this.#versions), this.#options);
+    const index: IndexPayload = { diffID: analysis.diffID, analyzers: ran.sort() };
+
+    // The layer entry is written first, so an index entry never points at a missing layer entry.
+    await this.#write('layer', key, analysis);
+    await this.#write('layer-index', indexKey, index);
+  }
+
+  async getConfig(imageID: string): Promise<ImageConfig | undefined> {
+    return (await this.#read('config', configKey(imageID))) as ImageConfig | undefined;
+  }
+
+  async putConfig(imageID: string, config: ImageConfig): Promise<void> {
+    await this.#write('config', configKey(imageID), config);
+  }
+
+  #versionsOf(types: readonly string[]): Record<string, number> {
+    const versions: Record<string, number> = {};
+    for (const type of types) versions[type] = this.#versions[type] ?? -1;
+    return versions;
+  }
+
+  async #read(kind: EntryKind, key: string): Promise<unknown> {
+    let text: string | undefined;
+    try {
+      text = await this.backend.get(kind, key);
+    } catch (error) {
+      this.#logger.warn('cache read failed; the layer is analysed again', { backend: this.backend.name, kind, key, error: errorMessage(error) });
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+
+    const entry = decodeEntry(kind, text);
+    if (!entry.ok) {
+      await this.#discard(kind, key, entry.reason);
+      return undefined;
+    }
+    return entry.payload;
+  }
+
+  async #write(kind: EntryKind, key: string, payload: unknown): Promise<void> {
+    try {
+      await this.backend.set(kind, key, encodeEntry(kind, payload));
+    } catch (error) {
+      this.#logger.warn('cache write failed; the next scan analyses this again', { backend: this.backend.name, kind, key, error: errorMessage(error) });
+    }
+  }
+
+  async #discard(kind: EntryKind, key: string, reason: string): Promise<void> {
+    this.#logger.warn('cache entry discarded', { backend: this.backend.name, kind, key, reason });
+    try {
+      await this.backend.delete(kind, key);
+    } catch (error) {
+      this.#logger.warn('removing a discarded cache entry failed', { kind, key, error: errorMessage(error) });
+    }
+  }
+}

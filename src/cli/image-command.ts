@@ -1,0 +1,57 @@
+/**
+ * `strata image`: scan, filter, render, write.
+ *
+ * @module
+ */
+
+import { resolve } from 'node:path';
+
+import { defaultCacheDir } from '../db/paths.js';
+import { StrataError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { buildJSONReport } from '../report/json.js';
+import { filterFindings } from '../report/result.js';
+import { renderTable } from '../report/table.js';
+import { scanImage } from '../scan.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { ImageCommandOptions, ProgramIO } from './program.js';
+
+export async function runImageCommand(options: ImageCommandOptions, io: ProgramIO, logger: Logger): Promise<void> {
+  if (options.input === undefined || options.input === '') {
+    throw new StrataError('INVALID_ARGUMENT', 'no image given; pass an image archive or OCI layout with --input PATH');
+  }
+
+  const result = await scanImage({
+    input: options.input,
+    ...(options.platform === undefined ? {} : { platform: options.platform }),
+    // An empty --cache-dir turns the scan cache off; the database then comes from the default place.
+    databaseDir: options.cacheDir === undefined || options.cacheDir === '' ? defaultCacheDir() : resolve(options.cacheDir),
+    cache: {
+      cacheDir: options.cacheDir === '' ? '' : resolve(options.cacheDir ?? defaultCacheDir()),
+      ...(options.cacheBackend === undefined ? {} : { backend: options.cacheBackend }),
+      ...(options.cacheTtl === undefined ? {} : { ttl: options.cacheTtl }),
+      fallback: options.cacheFallback === true,
+    },
+    logger,
+  });
+
+  const findings = filterFindings(result.findings, {
+    ...(options.severity === undefined ? {} : { severities: options.severity }),
+    ignoreUnfixed: options.ignoreUnfixed === true,
+  });
+
+  for (const gap of result.gaps) logger.warn(gap.message, { kind: gap.kind });
+
+  const text =
+    options.format === 'json'
+      ? `${JSON.stringify(buildJSONReport(result, findings, { listAllPackages: options.listAllPkgs === true }), null, 2)}\n`
+      : renderTable(result, findings, {
+          color: options.output === undefined && io.stdout.isTTY === true,
+          ...(options.severity === undefined ? {} : { severities: options.severity }),
+        });
+
+  if (options.output === undefined) io.stdout.write(text);
+  else await writeFileAtomic(options.output, text);
+
+  if (findings.length > 0 && options.exitCode !== 0) io.setExitCode(options.exitCode);
+}

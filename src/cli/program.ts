@@ -1,0 +1,94 @@
+/**
+ * The `strata` command tree. Actions only turn options into library calls and print the result;
+ * the library is loaded lazily so `--help` stays fast.
+ *
+ * @module
+ */
+
+import { Command } from 'commander';
+
+import { formatRecord, Logger, type LogLevel } from '../log.js';
+import type { Severity } from '../types.js';
+import { SCANNER_VERSION } from '../version.js';
+import { addOptions, DB_BUILD_OPTIONS, GLOBAL_OPTIONS, IMAGE_OPTIONS, type ReportFormat } from './options.js';
+
+/** Global options after parsing. */
+export interface GlobalOptions {
+  readonly cacheDir?: string;
+  readonly debug?: boolean;
+  readonly quiet?: boolean;
+}
+
+export interface ImageCommandOptions extends GlobalOptions {
+  readonly input?: string;
+  readonly platform?: string;
+  readonly format: ReportFormat;
+  readonly output?: string;
+  readonly severity?: Severity[];
+  readonly ignoreUnfixed?: boolean;
+  readonly exitCode: number;
+  readonly listAllPkgs?: boolean;
+  readonly cacheBackend?: string;
+  readonly cacheTtl?: string;
+  readonly cacheFallback?: boolean;
+}
+
+/** Where the program writes; tests pass buffers. */
+export interface ProgramIO {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown };
+  /** Sets the process exit code for findings that remain after filters. */
+  setExitCode(code: number): void;
+}
+
+export function createProgram(io: ProgramIO): Command {
+  const program = new Command('strata')
+    .description(`Scan container images for known vulnerabilities, layer by layer (version ${SCANNER_VERSION})`)
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  addOptions(program, GLOBAL_OPTIONS);
+
+  // --version also reports the database, so it is a plain option instead of commander's own.
+  program.option('-v, --version', 'print the scanner version and the database schema, build date and records');
+  program.action(async (options: GlobalOptions & { version?: boolean }) => {
+    if (options.version !== true) {
+      program.help();
+      return;
+    }
+    const { describeVersions } = await import('./db-command.js');
+    io.stdout.write(describeVersions(options));
+  });
+
+  const image = new Command('image').description('scan an image archive or OCI layout').alias('i');
+  addOptions(image, IMAGE_OPTIONS).action(async (_options: unknown, command: Command) => {
+    const { runImageCommand } = await import('./image-command.js');
+    await runImageCommand(command.optsWithGlobals<ImageCommandOptions>(), io, createLogger(command.optsWithGlobals<GlobalOptions>(), io));
+  });
+  program.addCommand(image);
+
+  const db = new Command('db').description('build and inspect the vulnerability database');
+  const build = new Command('build').description('build the database from upstream feed files');
+  addOptions(build, DB_BUILD_OPTIONS).action(async (_options: unknown, command: Command) => {
+    const { runDatabaseBuild } = await import('./db-command.js');
+    const options = command.optsWithGlobals<GlobalOptions & { source: string[] }>();
+    await runDatabaseBuild(options, io, createLogger(options, io));
+  });
+  const info = new Command('info').description('print the database schema version, build date and records per source');
+  info.action(async (_options: unknown, command: Command) => {
+    const { runDatabaseInfo } = await import('./db-command.js');
+    await runDatabaseInfo(command.optsWithGlobals<GlobalOptions>(), io);
+  });
+  db.addCommand(build).addCommand(info);
+  program.addCommand(db);
+
+  return program;
+}
+
+/** Returns the logger the options ask for: debug with --debug, errors only with --quiet. */
+export function createLogger(options: GlobalOptions, io: ProgramIO): Logger {
+  const level: LogLevel = options.debug === true ? 'debug' : options.quiet === true ? 'error' : 'warn';
+  return new Logger({
+    level,
+    sink: (record) => io.stderr.write(`${formatRecord(record)}\n`),
+  });
+}
