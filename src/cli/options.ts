@@ -16,6 +16,12 @@ export interface OptionSpec {
   readonly parse?: (value: string, previous: unknown) => unknown;
 }
 
+const CACHE_BACKEND_OPTION: OptionSpec = {
+  flags: '--cache-backend <backend>',
+  description: 'scan cache: fs (under --cache-dir), memory (none kept), or redis://[user:pass@]host:port[/db] (rediss:// for TLS)',
+  defaultValue: 'fs',
+};
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
@@ -39,10 +45,13 @@ export const IMAGE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--ignore-unfixed', description: 'report only vulnerabilities that have a fixed version' },
   { flags: '--exit-code <code>', description: 'exit with CODE when vulnerabilities remain after the filters', defaultValue: '0', parse: parseExitCode },
   { flags: '--list-all-pkgs', description: 'list every package in the JSON report, vulnerable or not' },
-  { flags: '--cache-backend <backend>', description: 'scan cache: fs (under --cache-dir), memory (none kept), or redis://[user:pass@]host:port[/db] (rediss:// for TLS)', defaultValue: 'fs' },
+  CACHE_BACKEND_OPTION,
   { flags: '--cache-ttl <duration>', description: 'expiry of Redis cache entries, e.g. 24h, 30m, 7d (default: none)' },
   { flags: '--cache-fallback', description: 'scan without a cache, with a warning, when the Redis cache cannot be used' },
 ];
+
+/** Options of `strata cache ls` and `strata cache clean`. */
+export const CACHE_OPTIONS: readonly OptionSpec[] = [CACHE_BACKEND_OPTION];
 
 export const DB_BUILD_OPTIONS: readonly OptionSpec[] = [
   {

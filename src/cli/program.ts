@@ -10,7 +10,8 @@ import { Command } from 'commander';
 import { formatRecord, Logger, type LogLevel } from '../log.js';
 import type { Severity } from '../types.js';
 import { SCANNER_VERSION } from '../version.js';
-import { addOptions, DB_BUILD_OPTIONS, GLOBAL_OPTIONS, IMAGE_OPTIONS, type ReportFormat } from './options.js';
+import type { CacheCommandOptions } from './cache-command.js';
+import { addOptions, CACHE_OPTIONS, DB_BUILD_OPTIONS, GLOBAL_OPTIONS, IMAGE_OPTIONS, type ReportFormat } from './options.js';
 
 /** Global options after parsing. */
 export interface GlobalOptions {
@@ -80,6 +81,26 @@ export function createProgram(io: ProgramIO): Command {
   });
   db.addCommand(build).addCommand(info);
   program.addCommand(db);
+
+  const cache = new Command('cache').description('inspect and clean the scan cache');
+  const list = new Command('ls').description('list cached layers: diffID, size, age, packages and analyzer versions');
+  addOptions(list, CACHE_OPTIONS).action(async (_options: unknown, command: Command) => {
+    const { runCacheList } = await import('./cache-command.js');
+    const options = command.optsWithGlobals<CacheCommandOptions>();
+    await runCacheList(options, io, createLogger(options, io));
+  });
+  const clean = new Command('clean').description('remove the scan cache (with --db or --all, the vulnerability database too)');
+  addOptions(clean, [
+    ...CACHE_OPTIONS,
+    { flags: '--db', description: 'also remove the vulnerability database' },
+    { flags: '--all', description: 'remove the scan cache and the vulnerability database' },
+  ]).action(async (_options: unknown, command: Command) => {
+    const { runCacheClean } = await import('./cache-command.js');
+    const options = command.optsWithGlobals<CacheCommandOptions>();
+    await runCacheClean(options, io, createLogger(options, io));
+  });
+  cache.addCommand(list).addCommand(clean);
+  program.addCommand(cache);
 
   return program;
 }
