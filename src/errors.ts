@@ -85,8 +85,8 @@ export class DigestMismatchError extends LayerError {
   readonly actual: string;
 
   constructor(layer: LayerRef, kind: 'digest' | 'diffID' | 'size', expected: string, actual: string) {
-    const what = kind === 'digest' ? 'blob digest' : kind === 'diffID' ? 'uncompressed diffID' : 'blob size';
-    super(`${what} mismatch: expected ${expected}, got ${actual}; the image is corrupt or was modified, so pull or save it again`, layer, {
+    const labels = { digest: 'blob digest', diffID: 'uncompressed diffID', size: 'blob size' } as const;
+    super(`${labels[kind]} mismatch: expected ${expected}, got ${actual}; the image is corrupt or was modified, so pull or save it again`, layer, {
       code: 'DIGEST_MISMATCH',
     });
     this.kind = kind;

@@ -86,7 +86,7 @@ export async function scanImage(options: ScanOptions): Promise<ScanResult> {
           digest: layer.digest,
           diffID: layer.diffID,
           size: layer.size,
-          cache: cache === undefined ? 'bypass' : cached === undefined ? 'miss' : 'hit',
+          cache: cacheOutcome(cache, cached),
           analyzers: Object.entries(analysis.analyzers)
             .map(([type, version]) => `${type}@${version}`)
             .join(','),
@@ -133,6 +133,11 @@ export async function scanImage(options: ScanOptions): Promise<ScanResult> {
     await cache?.backend.close();
     database.close();
   }
+}
+
+function cacheOutcome(cache: LayerCache | undefined, cached: unknown): 'bypass' | 'hit' | 'miss' {
+  if (cache === undefined) return 'bypass';
+  return cached === undefined ? 'miss' : 'hit';
 }
 
 async function openLayerStream(image: Awaited<ReturnType<typeof openImage>>, layer: LayerDescriptor) {

@@ -45,7 +45,7 @@ export interface LayerDescriptor {
   /** Blob size in bytes as the manifest declares it; undefined where the format has none. */
   readonly size?: number;
   readonly mediaType?: string;
-  /** Where the blob sits inside the archive or layout, e.g. `blobs/sha256/e86f…`, for messages. */
+  /** Path of the blob inside the archive or layout, e.g. `blobs/sha256/e86f…`, for messages. */
   readonly blobPath?: string;
   /** The `created_by` of the history entry that made this layer, e.g. `RUN apt-get install curl`. */
   readonly createdBy?: string;
@@ -90,7 +90,7 @@ export interface Unknown {
 }
 
 /**
- * What the analyzers found in one layer. It contains no vulnerabilities, so it can be cached by the
+ * The analyzers' findings in one layer. It contains no vulnerabilities, so it can be cached by the
  * layer's diffID and the analyzer versions and matched against any later database.
  */
 export interface LayerAnalysis {
@@ -133,7 +133,7 @@ export interface CvssScore {
   readonly V40Score?: number;
 }
 
-/** What the database knows about a vulnerability ID, independent of any package. */
+/** Details the database stores for a vulnerability ID, independent of any package. */
 export interface VulnerabilityDetail {
   readonly id: string;
   readonly title?: string;

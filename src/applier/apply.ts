@@ -148,5 +148,6 @@ function sortPackages(packages: ImagePackage[]): ImagePackage[] {
 }
 
 function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

@@ -44,7 +44,7 @@ export function packageURL(type: string, pkg: Package, os: OSInfo | undefined): 
   return query === '' ? base : `${base}?${query}`;
 }
 
-/** Percent-encodes as the purl spec asks: `+` becomes `%2B`, `:` becomes `%3A`. */
+/** Percent-encodes as the purl spec requires: `+` becomes `%2B`, `:` becomes `%3A`. */
 function encodeComponent(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -23,7 +23,7 @@ import { projectRoot, sharedPath, skipUnlessShared } from '../test-support/share
 const IMAGE = 'images/debian-bookworm-multilayer/oci-archive.tar';
 const DEBIAN_SAMPLE = 'feeds/upstream-format-samples/tests/unit/providers/debian/test-fixtures/input/debian.json';
 
-/** The report without its creation time, which differs between any two scans. */
+/** Returns the report without its creation time, which differs between any two scans. */
 function comparableReport(result: ScanResult): string {
   const report = buildJSONReport(result, result.findings, { listAllPackages: true });
   delete report.CreatedAt;

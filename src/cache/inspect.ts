@@ -1,5 +1,5 @@
 /**
- * What `strata cache ls` and `strata cache clean` show and do.
+ * Listing and cleaning of the scan cache, for `strata cache ls` and `strata cache clean`.
  *
  * @module
  */
@@ -13,7 +13,7 @@ import { decodeEntry } from './entry.js';
 
 export interface LayerEntrySummary {
   readonly key: string;
-  /** Undefined for an entry that fails its checks; `problem` says why. */
+  /** Undefined for an entry that fails its checks; `problem` gives the reason. */
   readonly diffID?: string;
   readonly size: number;
   readonly createdAt?: Date;

@@ -2,10 +2,10 @@
  * The per-layer scan cache. It stores what analyzers found in a layer, never vulnerabilities, so
  * every scan matches against the current database.
  *
- * A lookup takes two reads. The index entry, keyed by diffID, the analyzer types present and the
- * options, lists the analyzers that read files in the layer; the layer entry is keyed by diffID,
- * those analyzers' versions and the options. Raising one analyzer's version therefore re-analyses
- * only the layers that analyzer read files in.
+ * A lookup takes two reads. The index entry is keyed by diffID, the analyzer types present and the
+ * options, and lists the analyzers that read files in the layer. The layer entry is keyed by diffID,
+ * those analyzers' versions and the options. So raising one analyzer's version re-analyses only the
+ * layers that analyzer read files in.
  *
  * @module
  */

@@ -39,7 +39,8 @@ export function describeVersions(options: GlobalOptions): string {
   try {
     const store = VulnerabilityStore.open(cacheDirOf(options));
     try {
-      lines.push(...formatInfo(store.info()).trimEnd().split('\n').slice(1));
+      // The database's own schema line repeats the one above: an opened database always matches it.
+      lines.push(...formatInfo(store.info()).trimEnd().split('\n').filter((line) => !line.includes('Schema version')));
     } finally {
       store.close();
     }

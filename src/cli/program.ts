@@ -34,7 +34,7 @@ export interface ImageCommandOptions extends GlobalOptions {
   readonly cacheFallback?: boolean;
 }
 
-/** Where the program writes; tests pass buffers. */
+/** Output streams and exit code of the program; tests pass buffers. */
 export interface ProgramIO {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): unknown };
@@ -51,7 +51,14 @@ export function createProgram(io: ProgramIO): Command {
 
   // --version also reports the database, so it is a plain option instead of commander's own.
   program.option('-v, --version', 'print the scanner version and the database schema, build date and records');
+  // A root action makes commander pass unknown command names here as arguments, so they are
+  // reported here as unknown commands.
+  program.allowExcessArguments(true);
   program.action(async (options: GlobalOptions & { version?: boolean }) => {
+    const [unknown] = program.args;
+    if (unknown !== undefined) {
+      program.error(`error: unknown command '${unknown}'; commands: ${program.commands.map((command) => command.name()).join(', ')}`);
+    }
     if (options.version !== true) {
       program.help();
       return;
@@ -107,7 +114,9 @@ export function createProgram(io: ProgramIO): Command {
 
 /** Returns the logger the options ask for: debug with --debug, errors only with --quiet. */
 export function createLogger(options: GlobalOptions, io: ProgramIO): Logger {
-  const level: LogLevel = options.debug === true ? 'debug' : options.quiet === true ? 'error' : 'warn';
+  let level: LogLevel = 'warn';
+  if (options.quiet === true) level = 'error';
+  if (options.debug === true) level = 'debug';
   return new Logger({
     level,
     sink: (record) => io.stderr.write(`${formatRecord(record)}\n`),

@@ -115,7 +115,7 @@ function chooseSeverity(advisory: Advisory, detail: VulnerabilityDetail | undefi
   return detail?.severity ?? 'UNKNOWN';
 }
 
-/** Keeps one finding per package and vulnerability ID, the one with the lowest fixed version first seen. */
+/** Keeps the first finding for each package and vulnerability ID. */
 function dedupeFindings(findings: Finding[]): Finding[] {
   const seen = new Map<string, Finding>();
   for (const finding of findings) {
@@ -152,6 +152,7 @@ function countValues<T>(groups: Map<string, T[]>): number {
 }
 
 function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 

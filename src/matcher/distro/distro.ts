@@ -1,5 +1,5 @@
 /**
- * What the matcher needs to know about one distribution.
+ * The facts the matcher needs about one distribution.
  *
  * @module
  */
