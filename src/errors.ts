@@ -46,7 +46,7 @@ export class PlatformNotFoundError extends StrataError {
     const list = available.length > 0 ? available.join(', ') : 'none';
     super(
       'PLATFORM_NOT_FOUND',
-      `platform ${requested} not found in the image index; platforms present: ${list}. Pass one of them with --platform`,
+      `the image has no ${requested} variant; platforms present: ${list}. Pass one of them with --platform`,
     );
     this.requested = requested;
     this.available = available;

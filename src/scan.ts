@@ -53,14 +53,6 @@ export async function scanImage(options: ScanOptions): Promise<ScanResult> {
     logger.debug('scan cache', { backend: cache?.backend.name ?? 'off' });
     const image = await openImage(options.input, { ...(options.platform === undefined ? {} : { platform: options.platform }), logger });
     try {
-      logger.debug('image opened', {
-        input: options.input,
-        format: image.format,
-        imageID: image.imageID,
-        manifest: image.manifestDigest,
-        layers: image.layers.length,
-      });
-
       if (cache !== undefined && (await cache.getConfig(image.imageID)) === undefined) {
         await cache.putConfig(image.imageID, image.config);
       }

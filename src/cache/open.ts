@@ -41,7 +41,7 @@ export async function openCacheBackend(settings: CacheSettings, logger: Logger):
       if (!(error instanceof CacheError) || settings.fallback !== true) throw error;
       logger.warn('Redis cache unavailable; scanning without a cache because --cache-fallback is set', {
         url: redactURL(backend),
-        error: error.message,
+        error: error.cause instanceof Error ? error.cause.message : error.message,
       });
       return undefined;
     }

@@ -59,10 +59,10 @@ describe('strata CLI', skipUnlessShared(ALPINE_IMAGE, 'feeds/alpine-secdb', 'fee
     const run = await strata(['db', 'info', '--cache-dir', cacheDir]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Schema version: 1/);
-    assert.match(run.stdout, /alpine-secdb \(alpine-secdb\): \d+ records/);
+    assert.match(run.stdout, /alpine-secdb: \d+ records/);
     // One record per CVE file in the NVD folder.
     const nvdFiles = (await readdir(sharedPath('feeds/nvd-records'))).filter((name) => name.endsWith('.json'));
-    assert.match(run.stdout, new RegExp(`nvd \\(nvd\\): ${nvdFiles.length} records`));
+    assert.match(run.stdout, new RegExp(`nvd: ${nvdFiles.length} records`));
   });
 
   it('--version shows scanner and database', async () => {
@@ -154,6 +154,42 @@ describe('strata CLI', skipUnlessShared(ALPINE_IMAGE, 'feeds/alpine-secdb', 'fee
       assert.notEqual(run.code, 0, args.join(' '));
       assert.match(run.stderr, new RegExp(args[1] ?? ''), args.join(' '));
     }
+  });
+
+  it('path argument works like --input', async () => {
+    const run = await strata(['image', sharedPath(ALPINE_IMAGE), '--cache-dir', cacheDir, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { ArtifactName: string }).ArtifactName, sharedPath(ALPINE_IMAGE));
+  });
+
+  it('missing output directory fails before scanning', async () => {
+    const run = await strata(['image', '--debug', '--cache-dir', cacheDir, '--input', sharedPath(ALPINE_IMAGE), '--output', join(work, 'missing', 'report.json')]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /strata: error: cannot write the report to .*: directory .*missing does not exist/);
+    assert.doesNotMatch(run.stderr, /layer done/);
+  });
+
+  it('unknown command lists the commands', async () => {
+    const run = await strata(['imag']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /unknown command 'imag'; commands: image, db, cache/);
+  });
+
+  it('image without an OS reports the gap', skipUnlessShared('real-images/hello-world_docker25-save.tar'), async () => {
+    const run = await strata(['image', '--cache-dir', cacheDir, '--input', sharedPath('real-images/hello-world_docker25-save.tar'), '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { Results: unknown[]; Strata: { Gaps: { Kind: string }[] } };
+    assert.deepEqual(report.Results, []);
+    assert.deepEqual(report.Strata.Gaps.map((gap) => gap.Kind), ['os-unknown']);
+    assert.match(run.stderr, /WARN no OS release file and no package database found/);
+  });
+
+  it('empty cache dir keeps the database in the default place', async () => {
+    const home = join(work, 'xdg');
+    const build = await strata(['db', 'build', '--cache-dir', '', '--source', `nvd=${sharedPath('feeds/nvd-records')}`], { XDG_CACHE_HOME: home });
+    assert.equal(build.code, 0, build.stderr);
+    const info = await strata(['db', 'info', '--cache-dir', ''], { XDG_CACHE_HOME: home });
+    assert.match(info.stdout, new RegExp(`Vulnerability DB: ${join(home, 'strata', 'db', 'strata.db').replaceAll('/', '\\/')}`));
   });
 
   it('db build rejects an unknown feed kind', async () => {

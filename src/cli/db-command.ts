@@ -15,19 +15,19 @@ import type { Logger } from '../log.js';
 import { SCANNER_VERSION } from '../version.js';
 import type { GlobalOptions, ProgramIO } from './program.js';
 
-export async function runDatabaseBuild(options: GlobalOptions & { source: string[] }, io: ProgramIO, logger: Logger): Promise<void> {
-  if (options.source.length === 0) {
+export async function runDatabaseBuild(options: GlobalOptions & { source?: string[] }, io: ProgramIO, logger: Logger): Promise<void> {
+  if (options.source === undefined || options.source.length === 0) {
     throw new StrataError('INVALID_ARGUMENT', 'no feed given; pass at least one --source KIND=PATH, e.g. --source alpine-secdb=./secdb');
   }
   const sources = options.source.map((text) => parseSourceArgument(text));
-  const info = await buildDatabase({ cacheDir: cacheDirOf(options), sources, logger, scannerVersion: SCANNER_VERSION });
+  const info = await buildDatabase({ cacheDir: databaseDirOf(options), sources, logger, scannerVersion: SCANNER_VERSION });
   if (options.quiet !== true) io.stdout.write(formatInfo(info));
 }
 
 export async function runDatabaseInfo(options: GlobalOptions, io: ProgramIO): Promise<void> {
-  const store = VulnerabilityStore.open(cacheDirOf(options));
+  const store = VulnerabilityStore.open(databaseDirOf(options));
   try {
-    io.stdout.write(formatInfo(store.info()));
+    io.stdout.write(`Scanner version: ${SCANNER_VERSION}\n${formatInfo(store.info())}`);
   } finally {
     store.close();
   }
@@ -37,7 +37,7 @@ export async function runDatabaseInfo(options: GlobalOptions, io: ProgramIO): Pr
 export function describeVersions(options: GlobalOptions): string {
   const lines = [`Version: ${SCANNER_VERSION}`, `Database schema: ${SCHEMA_VERSION}`];
   try {
-    const store = VulnerabilityStore.open(cacheDirOf(options));
+    const store = VulnerabilityStore.open(databaseDirOf(options));
     try {
       // The database's own schema line repeats the one above: an opened database always matches it.
       lines.push(...formatInfo(store.info()).trimEnd().split('\n').filter((line) => !line.includes('Schema version')));
@@ -60,11 +60,13 @@ function formatInfo(info: DatabaseInfo): string {
     '  Sources:',
   ];
   for (const source of info.sources) {
-    lines.push(`    ${source.name} (${source.kind}): ${source.recordCount} records, feed date ${source.feedDate}, from ${source.path}`);
+    const kind = source.kind === source.name ? '' : ` (${source.kind})`;
+    lines.push(`    ${source.name}${kind}: ${source.recordCount} records, feed date ${source.feedDate}, from ${source.path}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-function cacheDirOf(options: GlobalOptions): string {
-  return resolve(options.cacheDir ?? defaultCacheDir());
+/** Returns the cache dir that holds the database; an empty --cache-dir means the default one. */
+export function databaseDirOf(options: GlobalOptions): string {
+  return options.cacheDir === undefined || options.cacheDir === '' ? defaultCacheDir() : resolve(options.cacheDir);
 }

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 import { defaultCacheDir } from '../db/paths.js';
 import { StrataError } from '../errors.js';
@@ -20,6 +21,9 @@ export async function runImageCommand(options: ImageCommandOptions, io: ProgramI
   if (options.input === undefined || options.input === '') {
     throw new StrataError('INVALID_ARGUMENT', 'no image given; pass an image archive or OCI layout with --input PATH');
   }
+
+  // Checked before the scan, so a typo in --output does not cost a whole scan.
+  if (options.output !== undefined) await checkOutputDirectory(options.output);
 
   const result = await scanImage({
     input: options.input,
@@ -51,7 +55,24 @@ export async function runImageCommand(options: ImageCommandOptions, io: ProgramI
         });
 
   if (options.output === undefined) io.stdout.write(text);
-  else await writeFileAtomic(options.output, text);
+  else await writeReport(options.output, text);
 
   if (findings.length > 0 && options.exitCode !== 0) io.setExitCode(options.exitCode);
+}
+
+async function checkOutputDirectory(output: string): Promise<void> {
+  const directory = dirname(resolve(output));
+  const info = await stat(directory).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    throw new StrataError('INVALID_ARGUMENT', `cannot write the report to ${output}: directory ${directory} does not exist; create it or pass another --output`);
+  }
+}
+
+async function writeReport(output: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(output, text);
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new StrataError('INVALID_ARGUMENT', `cannot write the report to ${output} (${reason}); check that the directory is writable or pass another --output`, { cause: error });
+  }
 }

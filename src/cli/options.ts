@@ -33,7 +33,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export const IMAGE_OPTIONS: readonly OptionSpec[] = [
-  { flags: '-i, --input <path>', description: 'image archive (docker save, OCI archive, .tar.gz) or OCI layout directory' },
+  { flags: '-i, --input <path>', description: 'image archive (docker save, OCI archive, .tar.gz) or OCI layout directory; the path may also be given as the argument' },
   { flags: '--platform <os/arch[/variant]>', description: 'platform to pick from a multi-platform image (default: the host platform, or the only image)' },
   { flags: '-f, --format <format>', description: 'report format: table or json', defaultValue: 'table', parse: parseFormat },
   { flags: '-o, --output <file>', description: 'write the report to FILE instead of stdout' },
@@ -44,7 +44,7 @@ export const IMAGE_OPTIONS: readonly OptionSpec[] = [
   },
   { flags: '--ignore-unfixed', description: 'report only vulnerabilities that have a fixed version' },
   { flags: '--exit-code <code>', description: 'exit with CODE when vulnerabilities remain after the filters', defaultValue: '0', parse: parseExitCode },
-  { flags: '--list-all-pkgs', description: 'list every package in the JSON report, vulnerable or not' },
+  { flags: '--list-all-pkgs', description: 'list every package in the JSON report, vulnerable or not (the table lists vulnerable ones only)' },
   CACHE_BACKEND_OPTION,
   { flags: '--cache-ttl <duration>', description: 'expiry of Redis cache entries, e.g. 24h, 30m, 7d (default: none)' },
   { flags: '--cache-fallback', description: 'scan without a cache, with a warning, when the Redis cache cannot be used' },
@@ -57,7 +57,6 @@ export const DB_BUILD_OPTIONS: readonly OptionSpec[] = [
   {
     flags: '--source <kind=path>',
     description: 'feed to import, repeatable: alpine-secdb=DIR, debian-tracker=FILE, nvd=DIR|FILE',
-    defaultValue: [],
     parse: collect,
   },
 ];

@@ -46,6 +46,8 @@ export function createProgram(io: ProgramIO): Command {
   const program = new Command('strata')
     .description(`Scan container images for known vulnerabilities, layer by layer (version ${SCANNER_VERSION})`)
     .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true })
+    .helpCommand(true)
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   addOptions(program, GLOBAL_OPTIONS);
 
@@ -67,10 +69,14 @@ export function createProgram(io: ProgramIO): Command {
     io.stdout.write(describeVersions(options));
   });
 
-  const image = new Command('image').description('scan an image archive or OCI layout').alias('i');
-  addOptions(image, IMAGE_OPTIONS).action(async (_options: unknown, command: Command) => {
+  const image = new Command('image').description('scan an image archive or OCI layout').alias('i').argument('[path]', 'same as --input');
+  addOptions(image, IMAGE_OPTIONS).action(async (path: string | undefined, _options: unknown, command: Command) => {
     const { runImageCommand } = await import('./image-command.js');
-    await runImageCommand(command.optsWithGlobals<ImageCommandOptions>(), io, createLogger(command.optsWithGlobals<GlobalOptions>(), io));
+    const options = command.optsWithGlobals<ImageCommandOptions>();
+    if (path !== undefined && options.input !== undefined && path !== options.input) {
+      command.error(`error: two images given: ${path} and --input ${options.input}; pass one`);
+    }
+    await runImageCommand({ ...options, ...(path === undefined ? {} : { input: path }) }, io, createLogger(options, io));
   });
   program.addCommand(image);
 
@@ -78,7 +84,7 @@ export function createProgram(io: ProgramIO): Command {
   const build = new Command('build').description('build the database from upstream feed files');
   addOptions(build, DB_BUILD_OPTIONS).action(async (_options: unknown, command: Command) => {
     const { runDatabaseBuild } = await import('./db-command.js');
-    const options = command.optsWithGlobals<GlobalOptions & { source: string[] }>();
+    const options = command.optsWithGlobals<GlobalOptions & { source?: string[] }>();
     await runDatabaseBuild(options, io, createLogger(options, io));
   });
   const info = new Command('info').description('print the database schema version, build date and records per source');

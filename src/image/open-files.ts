@@ -36,7 +36,10 @@ export async function openImageFiles(input: string, logger: Logger): Promise<Ope
   if (info.isDirectory()) {
     const layoutFile = await stat(join(input, 'oci-layout')).catch(() => undefined);
     if (!layoutFile?.isFile()) {
-      throw new ImageError(`${input}: directory is not an OCI image layout because it has no oci-layout file`, input);
+      throw new ImageError(
+        `${input}: directory is not an OCI image layout because it has no oci-layout file; pass an OCI layout directory or the image archive itself (an unpacked docker save folder is not read)`,
+        input,
+      );
     }
     logger.debug('detected OCI layout directory', { input });
     return { files: new LayoutDirectory(input), isDirectory: true };

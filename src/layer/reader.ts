@@ -124,6 +124,8 @@ async function* readBlob(blob: Readable): AsyncGenerator<Buffer> {
 function toLayerError(error: unknown, layer: LayerDescriptor): Error {
   if (error instanceof LayerError) return error;
   if (error instanceof StrataError) return error;
-  if (error instanceof LayerReadError) return new LayerError(error.reason, layer, { cause: error.cause ?? error });
+  if (error instanceof LayerReadError) {
+    return new LayerError(`${error.reason}; the image is incomplete or corrupt, so save or pull it again`, layer, { cause: error.cause ?? error });
+  }
   return new LayerError(`reading failed: ${errorMessage(error)}`, layer, { cause: error });
 }

@@ -39,9 +39,11 @@ export function matchImage(view: ImageView, source: AdvisorySource, logger: Logg
   const gaps: CoverageGap[] = [];
   const os = view.os;
   if (os === undefined) {
-    if (view.packages.length > 0) {
-      gaps.push({ kind: 'os-unknown', message: `no OS release file found, so ${view.packages.length} OS packages were not matched` });
-    }
+    const message =
+      view.packages.length > 0
+        ? `no OS release file found, so ${view.packages.length} OS packages were not matched`
+        : 'no OS release file and no package database found, so nothing installed could be identified or matched';
+    gaps.push({ kind: 'os-unknown', message });
     return { findings: [], gaps };
   }
 
@@ -55,7 +57,7 @@ export function matchImage(view: ImageView, source: AdvisorySource, logger: Logg
   if (source.countAdvisories(namespace) === 0) {
     gaps.push({
       kind: 'no-advisories',
-      message: `the database has no advisories for ${namespace}; build it with a feed for ${os.family} (strata db build --source ...)`,
+      message: `the database has no advisories for ${namespace}; build it with ${distro.feedHint}`,
     });
   }
 

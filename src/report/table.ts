@@ -33,7 +33,8 @@ const MAX_STEP_LENGTH = 60;
 export function renderTable(result: ScanResult, findings: readonly Finding[], options: TableOptions): string {
   const lines: string[] = [];
   const target = osTarget(result);
-  const shown = options.severities ?? SEVERITIES;
+  // Counts follow severity order, whatever order --severity named them in.
+  const shown = SEVERITIES.filter((severity) => options.severities === undefined || options.severities.includes(severity));
 
   lines.push('', target, '='.repeat(target.length));
   const counts = shown.map((severity) => `${severity}: ${findings.filter((finding) => finding.severity === severity).length}`);

@@ -10,6 +10,7 @@ import type { DistroMatcher } from './distro.js';
 export const alpine: DistroMatcher = {
   family: 'alpine',
   scheme: 'apk',
+  feedHint: 'strata db build --source alpine-secdb=DIR (a copy of secdb.alpinelinux.org)',
   packageTypes: ['apk'],
 
   namespace(os) {

@@ -23,6 +23,7 @@ const CODENAMES: Readonly<Record<string, string>> = {
 export const debian: DistroMatcher = {
   family: 'debian',
   scheme: 'dpkg',
+  feedHint: 'strata db build --source debian-tracker=FILE (the JSON of security-tracker.debian.org/tracker/data/json)',
   packageTypes: ['dpkg'],
 
   namespace(os) {

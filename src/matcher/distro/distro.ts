@@ -11,6 +11,8 @@ export interface DistroMatcher {
   /** OS family as the OS analyzer reports it, e.g. `alpine`. */
   readonly family: string;
   readonly scheme: VersionScheme;
+  /** The `strata db build` source that provides this distro's advisories, for messages. */
+  readonly feedHint: string;
   /** Package database types this distro's advisories apply to. */
   readonly packageTypes: readonly string[];
   /** Returns the advisory namespace of an OS release, or undefined when the release is not recognised. */
