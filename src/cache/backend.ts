@@ -33,6 +33,17 @@ export function assertKey(key: string): void {
 
 export const ENTRY_KINDS: readonly EntryKind[] = ['layer', 'layer-index', 'config'];
 
+/** Returns the URL without its password, for messages and logs. */
+export function redactURL(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 /** Keeps entries in the process; nothing persists after it exits. */
 export class MemoryBackend implements CacheBackend {
   readonly name = 'memory';

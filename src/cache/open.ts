@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import type { Analyzer } from '../analyzer/analyzer.js';
 import { CacheError, StrataError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { MemoryBackend, type CacheBackend } from './backend.js';
+import { MemoryBackend, redactURL, type CacheBackend } from './backend.js';
 import { FileSystemBackend } from './fs-backend.js';
 import type { AnalysisOptions } from './key.js';
 import { LayerCache } from './layer-cache.js';
-import { RedisBackend, redactURL } from './redis-backend.js';
 
 export interface CacheSettings {
   /** Cache directory; `''` turns the persistent cache off. */
@@ -35,6 +34,8 @@ export async function openCacheBackend(settings: CacheSettings, logger: Logger):
 
   if (backend.startsWith('redis://') || backend.startsWith('rediss://')) {
     const ttlSeconds = settings.ttl === undefined ? undefined : parseDuration(settings.ttl);
+    // Loaded only for Redis: ioredis adds tens of milliseconds to every start-up.
+    const { RedisBackend } = await import('./redis-backend.js');
     try {
       return await RedisBackend.connect(backend, ttlSeconds === undefined ? {} : { ttlSeconds });
     } catch (error) {

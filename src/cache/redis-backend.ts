@@ -8,7 +8,7 @@
 import { Redis } from 'ioredis';
 
 import { CacheError, errorMessage } from '../errors.js';
-import { assertKey, ENTRY_KINDS, type CacheBackend, type StoredEntryInfo } from './backend.js';
+import { assertKey, ENTRY_KINDS, redactURL, type CacheBackend, type StoredEntryInfo } from './backend.js';
 import type { EntryKind } from './entry.js';
 
 const PREFIX = 'strata:';
@@ -96,16 +96,5 @@ export class RedisBackend implements CacheBackend {
 
   async close(): Promise<void> {
     await this.#client.quit().catch(() => this.#client.disconnect());
-  }
-}
-
-/** Returns the URL without its password, for messages and logs. */
-export function redactURL(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(invalid URL)';
   }
 }

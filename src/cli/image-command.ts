@@ -10,9 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultCacheDir } from '../db/paths.js';
 import { StrataError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { buildJSONReport } from '../report/json.js';
 import { filterFindings } from '../report/result.js';
-import { renderTable } from '../report/table.js';
 import { scanImage } from '../scan.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ImageCommandOptions, ProgramIO } from './program.js';
@@ -46,13 +44,18 @@ export async function runImageCommand(options: ImageCommandOptions, io: ProgramI
 
   for (const gap of result.gaps) logger.warn(gap.message, { kind: gap.kind });
 
-  const text =
-    options.format === 'json'
-      ? `${JSON.stringify(buildJSONReport(result, findings, { listAllPackages: options.listAllPkgs === true }), null, 2)}\n`
-      : renderTable(result, findings, {
-          color: options.output === undefined && io.stdout.isTTY === true,
-          ...(options.severity === undefined ? {} : { severities: options.severity }),
-        });
+  // Each format is loaded only when used; cli-table3 alone costs tens of milliseconds to load.
+  let text: string;
+  if (options.format === 'json') {
+    const { buildJSONReport } = await import('../report/json.js');
+    text = `${JSON.stringify(buildJSONReport(result, findings, { listAllPackages: options.listAllPkgs === true }), null, 2)}\n`;
+  } else {
+    const { renderTable } = await import('../report/table.js');
+    text = renderTable(result, findings, {
+      color: options.output === undefined && io.stdout.isTTY === true,
+      ...(options.severity === undefined ? {} : { severities: options.severity }),
+    });
+  }
 
   if (options.output === undefined) io.stdout.write(text);
   else await writeReport(options.output, text);
