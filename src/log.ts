@@ -5,6 +5,8 @@
  * @module
  */
 
+import { escapeControlCharacters } from './util/text.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
@@ -64,11 +66,12 @@ export class Logger {
 
 /** Renders one record as a line: `2026-12-04T20:17:05.123Z DEBUG message key=value`. */
 export function formatRecord(record: LogRecord): string {
-  const parts = [record.time.toISOString(), record.level.toUpperCase(), record.message];
+  // Messages and values can carry names from an image, so control characters are escaped.
+  const parts = [record.time.toISOString(), record.level.toUpperCase(), escapeControlCharacters(record.message)];
   for (const [key, value] of Object.entries(record.fields)) {
     if (value === undefined) continue;
     const text = String(value);
-    parts.push(`${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`);
+    parts.push(`${key}=${/[\s"=\u0000-\u001f\u007f-\u009f]/.test(text) ? JSON.stringify(text) : text}`);
   }
   return parts.join(' ');
 }

@@ -6,6 +6,7 @@
  */
 
 import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
 
 import type { Analyzer } from './analyzer/analyzer.js';
 import { defaultAnalyzers } from './analyzer/index.js';
@@ -13,13 +14,13 @@ import { applyLayers, type AnalyzedLayer } from './applier/apply.js';
 import type { LayerCache } from './cache/layer-cache.js';
 import { openLayerCache, type CacheSettings } from './cache/open.js';
 import { openDatabase } from './db/advisory-source.js';
-import { openImage } from './image/index.js';
-import { readLayer } from './layer/index.js';
+import { openImage, type ImageSource } from './image/index.js';
+import { digestBlob, readLayer } from './layer/index.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';
 import { matchImage } from './matcher/match.js';
 import type { ScanResult } from './report/result.js';
-import type { LayerDescriptor } from './types.js';
+import type { LayerAnalysis, LayerDescriptor } from './types.js';
 
 export interface ScanOptions {
   /** Path of an image archive or OCI layout directory. */
@@ -61,24 +62,15 @@ export async function scanImage(options: ScanOptions): Promise<ScanResult> {
       let fromCache = 0;
       const analyzed = await mapWithLimit(image.layers, concurrency, async (layer): Promise<AnalyzedLayer> => {
         const layerStarted = performance.now();
-        const cached = await cache?.getLayer(layer.diffID);
-        if (cached !== undefined) fromCache++;
-        const analysis =
-          cached ??
-          (await readLayer({
-            layer,
-            open: () => openLayerStream(image, layer),
-            analyzers,
-            logger,
-          }));
-        if (cached === undefined) await cache?.putLayer(analysis);
+        const { analysis, outcome } = await analyzeLayer({ image, layer, analyzers, cache, logger });
+        if (outcome === 'hit') fromCache++;
 
         logger.debug('layer done', {
           index: layer.index,
           digest: layer.digest,
           diffID: layer.diffID,
           size: layer.size,
-          cache: cacheOutcome(cache, cached),
+          cache: outcome,
           analyzers: Object.entries(analysis.analyzers)
             .map(([type, version]) => `${type}@${version}`)
             .join(','),
@@ -127,14 +119,53 @@ export async function scanImage(options: ScanOptions): Promise<ScanResult> {
   }
 }
 
-function cacheOutcome(cache: LayerCache | undefined, cached: unknown): 'bypass' | 'hit' | 'miss' {
-  if (cache === undefined) return 'bypass';
-  return cached === undefined ? 'miss' : 'hit';
+interface LayerContext {
+  readonly image: ImageSource;
+  readonly layer: LayerDescriptor;
+  readonly analyzers: readonly Analyzer[];
+  readonly cache: LayerCache | undefined;
+  readonly logger: Logger;
 }
 
-async function openLayerStream(image: Awaited<ReturnType<typeof openImage>>, layer: LayerDescriptor) {
-  const stream = await image.openLayer(layer);
-  return stream as import('node:stream').Readable;
+/**
+ * Returns the analysis of one layer, from the cache only when the blob at hand was verified
+ * against the same diffID before, and otherwise by reading and verifying the blob. A blob counts as
+ * verified when its file is unchanged since a verified read (same device, inode, size, mtime and
+ * ctime) or, failing that, when its bytes hash to a verified blob. So a cached entry never stands
+ * in for a blob other than the one first verified.
+ */
+async function analyzeLayer(context: LayerContext): Promise<{ analysis: LayerAnalysis; outcome: 'bypass' | 'hit' | 'miss' }> {
+  const { image, layer, cache, logger } = context;
+  const open = () => openLayerStream(image, layer);
+  if (cache === undefined) {
+    return { analysis: await readLayer({ layer, open, analyzers: context.analyzers, logger }), outcome: 'bypass' };
+  }
+
+  // The identity is taken before any read: a file changed after this point gets a new ctime, so
+  // the identity stored below can only match the bytes that were verified or older ones.
+  const identity = await image.layerIdentity(layer);
+  const cached = await cache.getLayer(layer.diffID);
+  if (cached !== undefined) {
+    if (cached.blobIdentities.includes(identity)) return { analysis: cached.analysis, outcome: 'hit' };
+
+    const blobDigest = await digestBlob(layer, open);
+    if (cached.blobDigests.includes(blobDigest)) {
+      await cache.putLayer(cached.analysis, cached.blobDigests, [...cached.blobIdentities, identity]);
+      return { analysis: cached.analysis, outcome: 'hit' };
+    }
+    logger.debug('cached layer not used: this blob was never verified against the diffID', { index: layer.index, blobDigest });
+  }
+
+  let verifiedDigest: string | undefined;
+  const analysis = await readLayer({ layer, open, analyzers: context.analyzers, logger, onVerified: (digest) => (verifiedDigest = digest) });
+  if (verifiedDigest !== undefined) {
+    await cache.putLayer(analysis, [...(cached?.blobDigests ?? []), verifiedDigest], [...(cached?.blobIdentities ?? []), identity]);
+  }
+  return { analysis, outcome: 'miss' };
+}
+
+async function openLayerStream(image: ImageSource, layer: LayerDescriptor): Promise<Readable> {
+  return image.openLayer(layer);
 }
 
 /**

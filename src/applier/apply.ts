@@ -71,6 +71,7 @@ export function applyLayers(layers: readonly AnalyzedLayer[], logger: Logger = s
   const os = detectOS(finalOSFiles) ?? undefined;
   logger.debug('operating system detected', { family: os?.family ?? 'unknown', name: os?.name ?? '' });
 
+  const origins = indexPackagesByLayer(layers);
   const packages: ImagePackage[] = [];
   const visibleDatabases: { database: PackageDatabase; layer: LayerDescriptor }[] = [];
   for (const file of databases.values()) {
@@ -80,7 +81,7 @@ export function applyLayers(layers: readonly AnalyzedLayer[], logger: Logger = s
     visibleDatabases.push({ database, layer });
 
     for (const pkg of database.packages) {
-      const origin = originLayer(layers, database.type, pkg) ?? layer;
+      const origin = origins.get(packageKey(database.type, pkg)) ?? layer;
       packages.push({
         ...pkg,
         type: database.type,
@@ -98,19 +99,25 @@ export function applyLayers(layers: readonly AnalyzedLayer[], logger: Logger = s
 }
 
 /**
- * Returns the lowest layer whose database of the same type lists the package at the same name,
- * version and architecture. A package upgraded in a later layer is thus attributed to that layer.
+ * Maps each package (type, name, version, architecture) to the lowest layer whose database lists
+ * it. A package upgraded in a later layer is thus attributed to that layer. One pass over all
+ * databases, so the cost grows linearly with the number of packages.
  */
-function originLayer(layers: readonly AnalyzedLayer[], type: string, pkg: Package): LayerDescriptor | undefined {
+function indexPackagesByLayer(layers: readonly AnalyzedLayer[]): Map<string, LayerDescriptor> {
+  const origins = new Map<string, LayerDescriptor>();
   for (const { descriptor, analysis } of layers) {
-    const found = analysis.packageDatabases.some(
-      (database) =>
-        database.type === type &&
-        database.packages.some((other) => other.name === pkg.name && other.version === pkg.version && other.arch === pkg.arch),
-    );
-    if (found) return descriptor;
+    for (const database of analysis.packageDatabases) {
+      for (const pkg of database.packages) {
+        const key = packageKey(database.type, pkg);
+        if (!origins.has(key)) origins.set(key, descriptor);
+      }
+    }
   }
-  return undefined;
+  return origins;
+}
+
+function packageKey(type: string, pkg: Package): string {
+  return [type, pkg.name, pkg.version, pkg.arch ?? ''].join('\0');
 }
 
 /** Removes `path` itself (when `self`) and everything under it; returns how many were removed. */
@@ -131,7 +138,7 @@ function removeUnder<T>(files: Map<string, VisibleFile<T>>, path: string, self: 
 function dedupe(packages: ImagePackage[], logger: Logger): ImagePackage[] {
   const seen = new Map<string, ImagePackage>();
   for (const pkg of packages) {
-    const key = [pkg.type, pkg.name, pkg.version, pkg.arch ?? ''].join('\0');
+    const key = packageKey(pkg.type, pkg);
     if (seen.has(key)) {
       logger.debug('duplicate package dropped', { type: pkg.type, name: pkg.name, version: pkg.version });
       continue;

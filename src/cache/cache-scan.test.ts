@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,10 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Analyzer } from '../analyzer/analyzer.js';
 import { defaultAnalyzers } from '../analyzer/index.js';
 import { buildDatabase } from '../db/build.js';
+import { DigestMismatchError } from '../errors.js';
 import { memoryLogger, type LogRecord } from '../log.js';
 import { buildJSONReport } from '../report/json.js';
 import type { ScanResult } from '../report/result.js';
 import { scanImage } from '../scan.js';
+import { writeOCILayout } from '../test-support/image-builder.js';
 import { startRedis, skipUnlessRedis, type RedisServer } from '../test-support/redis.js';
 import { projectRoot, sharedPath, skipUnlessShared } from '../test-support/shared.js';
 
@@ -107,6 +109,24 @@ describe('layer cache in scans', skipUnlessShared(IMAGE, DEBIAN_SAMPLE), () => {
 
     const third = await scan(cacheDir);
     assert.deepEqual(cacheOutcomes(third.records), ['hit', 'hit', 'hit']);
+  });
+
+  it('blob rewritten in place is not a cache hit', async () => {
+    const layout = join(work, 'rewritten');
+    const built = await writeOCILayout(layout, [{ files: [{ path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.10.4\n' }] }]);
+    const cacheDir = join(work, 'rewritten-cache');
+    const first = await scanImage({ input: layout, databaseDir, cache: { cacheDir } });
+    assert.equal(first.os?.family, 'alpine');
+
+    // Same size and modification time, other bytes: only the ctime and the content tell them apart.
+    const blob = join(layout, 'blobs', 'sha256', (built.layerDigests[0] ?? '').slice('sha256:'.length));
+    const { mtime } = await stat(blob);
+    const bytes = await readFile(blob);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
+    await writeFile(blob, bytes);
+    await utimes(blob, mtime, mtime);
+
+    await assert.rejects(scanImage({ input: layout, databaseDir, cache: { cacheDir } }), DigestMismatchError);
   });
 
   it('raising one analyzer version re-analyses only its layers', async () => {

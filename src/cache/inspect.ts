@@ -7,9 +7,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { LayerAnalysis } from '../types.js';
 import type { CacheBackend } from './backend.js';
 import { decodeEntry } from './entry.js';
+import type { CachedLayer } from './layer-cache.js';
 
 export interface LayerEntrySummary {
   readonly key: string;
@@ -35,7 +35,7 @@ export async function listLayerEntries(backend: CacheBackend): Promise<LayerEntr
       summaries.push({ key: info.key, size: info.size, analyzers: {}, packages: 0, problem: entry.reason });
       continue;
     }
-    const analysis = entry.payload as LayerAnalysis;
+    const { analysis } = entry.payload as CachedLayer;
     summaries.push({
       key: info.key,
       diffID: analysis.diffID,

@@ -22,6 +22,7 @@ function analyzer(type: string, version: number): Analyzer {
 }
 
 const DIFF_ID = `sha256:${'1'.repeat(64)}`;
+const BLOB_DIGEST = `sha256:${'2'.repeat(64)}`;
 
 function analysis(ran: Record<string, number>): LayerAnalysis {
   return {
@@ -62,7 +63,7 @@ describe('cache entries', () => {
   const broken: { name: string; edit: (text: string) => string; reason: RegExp }[] = [
     { name: 'truncated', edit: (text) => text.slice(0, text.length / 2), reason: /not valid JSON/ },
     { name: 'edited payload', edit: (text) => text.replace('"a":1', '"a":2'), reason: /checksum mismatch/ },
-    { name: 'other schema', edit: (text) => text.replace('"schema":1', '"schema":99'), reason: /schema version 99/ },
+    { name: 'other schema', edit: (text) => text.replace(/"schema":\d+/, '"schema":99'), reason: /schema version 99/ },
     { name: 'other kind', edit: (text) => text.replace('"kind":"layer"', '"kind":"config"'), reason: /kind config/ },
     { name: 'not an object', edit: () => '42', reason: /not a JSON object/ },
   ];
@@ -80,36 +81,70 @@ describe('LayerCache', () => {
 
   it('returns what was stored', async () => {
     const cache = new LayerCache(new MemoryBackend(), analyzers, {}, memoryLogger().logger);
-    await cache.putLayer(analysis({ os: 1, apk: 1 }));
-    assert.deepEqual(await cache.getLayer(DIFF_ID), analysis({ os: 1, apk: 1 }));
+    await cache.putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
+    assert.deepEqual((await cache.getLayer(DIFF_ID))?.analysis, analysis({ os: 1, apk: 1 }));
   });
 
   it('misses after a version bump of an analyzer that read files', async () => {
     const backend = new MemoryBackend();
-    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }));
+    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
     const bumped = [analyzer('os', 1), analyzer('apk', 2), analyzer('dpkg', 1)];
     assert.equal(await new LayerCache(backend, bumped, {}, memoryLogger().logger).getLayer(DIFF_ID), undefined);
   });
 
   it('hits after a version bump of an analyzer that read nothing', async () => {
     const backend = new MemoryBackend();
-    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }));
+    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
     const bumped = [analyzer('os', 1), analyzer('apk', 1), analyzer('dpkg', 2)];
     assert.notEqual(await new LayerCache(backend, bumped, {}, memoryLogger().logger).getLayer(DIFF_ID), undefined);
   });
 
   it('misses when an analyzer is added', async () => {
     const backend = new MemoryBackend();
-    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }));
+    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
     const more = [...analyzers, analyzer('rpm', 1)];
     assert.equal(await new LayerCache(backend, more, {}, memoryLogger().logger).getLayer(DIFF_ID), undefined);
   });
 
   it('misses when an option changes', async () => {
     const backend = new MemoryBackend();
-    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }));
+    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
     assert.equal(await new LayerCache(backend, analyzers, { skipDirs: ['usr'] }, memoryLogger().logger).getLayer(DIFF_ID), undefined);
   });
+
+  it('returns the verified blob digests', async () => {
+    const cache = new LayerCache(new MemoryBackend(), analyzers, {}, memoryLogger().logger);
+    const other = `sha256:${'3'.repeat(64)}`;
+    await cache.putLayer(analysis({ os: 1, apk: 1 }), [other, BLOB_DIGEST, other]);
+    assert.deepEqual((await cache.getLayer(DIFF_ID))?.blobDigests, [BLOB_DIGEST, other]);
+  });
+
+  const wrongShapes: { name: string; edit: (payload: { analysis: Record<string, unknown>; blobDigests: unknown }) => void; reason: RegExp }[] = [
+    { name: 'osFiles null', edit: (payload) => (payload.analysis.osFiles = null), reason: /osFiles/ },
+    { name: 'whiteouts a number', edit: (payload) => (payload.analysis.whiteouts = 7), reason: /whiteouts/ },
+    { name: 'package without a version', edit: (payload) => ((payload.analysis.packageDatabases as { packages: Record<string, unknown>[] }[])[0]!.packages[0]!.version = 1), reason: /lacks a name, version or source/ },
+    { name: 'blob digests missing', edit: (payload) => (payload.blobDigests = undefined), reason: /blobDigests/ },
+    { name: 'another diffID', edit: (payload) => (payload.analysis.diffID = 'sha256:' + '9'.repeat(64)), reason: /another layer/ },
+  ];
+  for (const { name, edit, reason } of wrongShapes) {
+    it(`discards a checksummed entry: ${name}`, async () => {
+      const backend = new MemoryBackend();
+      const { logger, records } = memoryLogger();
+      const cache = new LayerCache(backend, analyzers, {}, logger);
+      await cache.putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
+
+      // Re-encode an edited payload with a valid checksum, as a foreign writer could.
+      const key = layerKey(DIFF_ID, { apk: 1, os: 1 }, {});
+      const decoded = decodeEntry('layer', (await backend.get('layer', key)) ?? '');
+      const payload = structuredClone(decoded.ok ? decoded.payload : undefined) as { analysis: Record<string, unknown>; blobDigests: unknown };
+      edit(payload);
+      await backend.set('layer', key, encodeEntry('layer', payload));
+
+      assert.equal(await cache.getLayer(DIFF_ID), undefined);
+      const warning = records.find((record) => record.message === 'cache entry discarded');
+      assert.match(String(warning?.fields.reason), reason);
+    });
+  }
 
   it('discards a corrupt entry with a warning', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-cache-'));
@@ -117,7 +152,7 @@ describe('LayerCache', () => {
       const backend = new FileSystemBackend(dir);
       const { logger, records } = memoryLogger();
       const cache = new LayerCache(backend, analyzers, {}, logger);
-      await cache.putLayer(analysis({ os: 1, apk: 1 }));
+      await cache.putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
 
       const key = layerKey(DIFF_ID, { apk: 1, os: 1 }, {});
       const path = join(dir, 'layer', key.slice(0, 2), `${key}.json`);
@@ -189,8 +224,8 @@ describe('RedisBackend', skipUnlessRedis(), () => {
     const backend: CacheBackend = await RedisBackend.connect(server.url);
     try {
       const cache = new LayerCache(backend, [analyzer('os', 1), analyzer('apk', 1)], {}, memoryLogger().logger);
-      await cache.putLayer(analysis({ os: 1, apk: 1 }));
-      assert.deepEqual(await cache.getLayer(DIFF_ID), analysis({ os: 1, apk: 1 }));
+      await cache.putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
+      assert.deepEqual((await cache.getLayer(DIFF_ID))?.analysis, analysis({ os: 1, apk: 1 }));
 
       const kinds: string[] = [];
       for await (const entry of backend.list()) kinds.push(entry.kind);

@@ -17,6 +17,26 @@ import type { ImageConfig, LayerAnalysis } from '../types.js';
 import type { CacheBackend } from './backend.js';
 import { decodeEntry, encodeEntry, type EntryKind } from './entry.js';
 import { configKey, layerIndexKey, layerKey, type AnalysisOptions } from './key.js';
+import { asLayerAnalysis, layerAnalysisProblem } from './validate.js';
+
+/** A cached layer: the analysis and the digests of blobs verified to hold that layer. */
+export interface CachedLayer {
+  readonly analysis: LayerAnalysis;
+  /**
+   * Digests of the blob bytes (compressed or not) that were read and verified against the diffID.
+   * A cache hit counts only when the blob at hand hashes to one of them.
+   */
+  readonly blobDigests: readonly string[];
+  /**
+   * Identities (device, inode, size, times and offset) of the files the verified blobs were read
+   * from. A blob whose identity is listed has not changed since it was verified, so it is not
+   * hashed again.
+   */
+  readonly blobIdentities: readonly string[];
+}
+
+/** Most identities kept per layer; the oldest are dropped first. */
+const MAX_BLOB_IDENTITIES = 32;
 
 interface IndexPayload {
   readonly diffID: string;
@@ -38,7 +58,7 @@ export class LayerCache {
   }
 
   /** Returns the cached analysis of a layer, or undefined on a miss or an unusable entry. */
-  async getLayer(diffID: string): Promise<LayerAnalysis | undefined> {
+  async getLayer(diffID: string): Promise<CachedLayer | undefined> {
     const indexKey = layerIndexKey(diffID, Object.keys(this.#versions), this.#options);
     const index = (await this.#read('layer-index', indexKey)) as IndexPayload | undefined;
     if (index === undefined) return undefined;
@@ -48,24 +68,36 @@ export class LayerCache {
     }
 
     const key = layerKey(diffID, this.#versionsOf(index.analyzers), this.#options);
-    const analysis = (await this.#read('layer', key)) as LayerAnalysis | undefined;
-    if (analysis === undefined) return undefined;
-    if (analysis.diffID !== diffID || !Array.isArray(analysis.packageDatabases)) {
-      await this.#discard('layer', key, 'the entry names another layer or lacks package databases');
+    const payload = (await this.#read('layer', key)) as Partial<CachedLayer> | undefined;
+    if (payload === undefined) return undefined;
+    let problem: string | undefined;
+    if (!isTextList(payload.blobDigests)) problem = 'blobDigests is not a list of digests';
+    else if (!isTextList(payload.blobIdentities)) problem = 'blobIdentities is not a list of file identities';
+    else problem = layerAnalysisProblem(payload.analysis, diffID);
+    if (problem !== undefined) {
+      await this.#discard('layer', key, problem);
       return undefined;
     }
-    return analysis;
+    return { analysis: asLayerAnalysis(payload.analysis), blobDigests: payload.blobDigests ?? [], blobIdentities: payload.blobIdentities ?? [] };
   }
 
-  /** Stores a layer's analysis. A failed write is logged and does not fail the scan. */
-  async putLayer(analysis: LayerAnalysis): Promise<void> {
+  /**
+   * Stores a layer's analysis with the digests and file identities of the blobs verified to hold
+   * it. A failed write is logged and does not fail the scan.
+   */
+  async putLayer(analysis: LayerAnalysis, blobDigests: readonly string[], blobIdentities: readonly string[] = []): Promise<void> {
     const ran = Object.keys(analysis.analyzers).filter((type) => type in this.#versions);
     const key = layerKey(analysis.diffID, this.#versionsOf(ran), this.#options);
     const indexKey = layerIndexKey(analysis.diffID, Object.keys(this.#versions), this.#options);
     const index: IndexPayload = { diffID: analysis.diffID, analyzers: ran.sort() };
 
     // The layer entry is written first, so an index entry never points at a missing layer entry.
-    await this.#write('layer', key, analysis);
+    const payload: CachedLayer = {
+      analysis,
+      blobDigests: [...new Set(blobDigests)].sort(),
+      blobIdentities: [...new Set(blobIdentities)].slice(-MAX_BLOB_IDENTITIES),
+    };
+    await this.#write('layer', key, payload);
     await this.#write('layer-index', indexKey, index);
   }
 
@@ -117,4 +149,8 @@ export class LayerCache {
       this.#logger.warn('removing a discarded cache entry failed', { kind, key, error: errorMessage(error) });
     }
   }
+}
+
+function isTextList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

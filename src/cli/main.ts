@@ -8,6 +8,7 @@
 
 import { CommanderError } from 'commander';
 
+import { escapeControlCharacters } from '../util/text.js';
 import { createProgram } from './program.js';
 
 const debug = process.argv.includes('--debug') || process.argv.includes('-d');
@@ -28,7 +29,8 @@ try {
     process.exitCode = error.exitCode;
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`strata: error: ${message}\n`);
+    // One line, whatever the message carries: names from an image may hold newlines or escapes.
+    process.stderr.write(`strata: error: ${escapeControlCharacters(message)}\n`);
     if (debug && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     process.exitCode = 1;
   }

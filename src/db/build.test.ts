@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -248,6 +248,24 @@ describe('buildDatabase failures', () => {
     const error = await buildDatabase({ cacheDir: await newCacheDir('repeated'), sources, scannerVersion: 'x' }).catch((caught: unknown) => caught);
     assert.ok(error instanceof StrataError);
     assert.match(error.message, /is given twice/);
+  });
+
+  test('stale temporary files removed', async () => {
+    const cacheDir = await newCacheDir('stale-temp');
+    const dbDir = join(cacheDir, 'db');
+    await mkdir(dbDir, { recursive: true });
+    const stale = join(dbDir, 'strata.db.tmp-1234-aaaaaaaaaaaa');
+    const recent = join(dbDir, 'strata.db.tmp-5678-bbbbbbbbbbbb');
+    const unrelated = join(dbDir, 'notes.tmp-1');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const path of [stale, recent, unrelated]) await writeFile(path, 'partial');
+    await utimes(stale, twoHoursAgo, twoHoursAgo);
+    await utimes(unrelated, twoHoursAgo, twoHoursAgo);
+
+    await buildDatabase({ cacheDir, sources: [{ kind: 'alpine-secdb', path: await smallSecdb('stale-temp-secdb') }], scannerVersion: 'x' });
+
+    // The recent one may belong to a build that is still running.
+    assert.deepEqual((await readdir(dbDir)).sort(), ['notes.tmp-1', 'strata.db', 'strata.db.tmp-5678-bbbbbbbbbbbb']);
   });
 
   test('cache directory created', async () => {

@@ -7,9 +7,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { StrataError } from '../errors.js';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { errorMessage, StrataError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { readAlpineSecdb } from './feeds/alpine-secdb.js';
@@ -41,6 +41,12 @@ const READERS: Readonly<Record<FeedKind, FeedReader>> = {
 
 const KIND_LIST = FEED_KINDS.join(', ');
 
+/**
+ * Age after which a temporary database file counts as left behind by a killed build. A running
+ * build writes to its file all the time, so its modification time stays recent.
+ */
+const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
+
 /** Parses a `--source` value, `KIND=PATH`, e.g. `alpine-secdb=./secdb`. */
 export function parseSourceArgument(text: string): FeedSource {
   const separator = text.indexOf('=');
@@ -63,7 +69,8 @@ export async function buildDatabase(options: BuildOptions): Promise<DatabaseInfo
 
   const finalPath = databasePath(options.cacheDir);
   await mkdir(dirname(finalPath), { recursive: true });
-  // NOTE: a build killed by a signal leaves its temporary file; nothing removes stale ones yet.
+  // A build killed by a signal leaves its temporary file, which a later build removes.
+  await removeStaleTempFiles(finalPath, logger);
   const tempPath = `${finalPath}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   logger.debug('database build started', { path: finalPath, temp: tempPath, sources: options.sources.length });
 
@@ -140,6 +147,25 @@ async function readSource(writer: DatabaseWriter, source: FeedSource, pathModifi
   const feedDate = (step.value.feedDate ?? pathModified).toISOString();
   feedLogger.info('feed read', { path: source.path, files: step.value.filesRead, records: recordCount, feedDate, ms: Date.now() - started });
   return { name: source.kind, kind: source.kind, path: resolve(source.path), feedDate, builtAt, recordCount };
+}
+
+/** Removes `<database>.tmp-*` files not modified for STALE_TEMP_AGE_MS; failures are only logged. */
+async function removeStaleTempFiles(finalPath: string, logger: Logger): Promise<void> {
+  const dir = dirname(finalPath);
+  const prefix = `${basename(finalPath)}.tmp-`;
+  const names = await readdir(dir).catch(() => []);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const path = join(dir, name);
+    try {
+      const stats = await lstat(path);
+      if (!stats.isFile() || Date.now() - stats.mtimeMs < STALE_TEMP_AGE_MS) continue;
+      await rm(path, { force: true });
+      logger.info('stale temporary database removed', { path, modified: stats.mtime.toISOString() });
+    } catch (error) {
+      logger.warn('stale temporary database not removed', { path, error: errorMessage(error) });
+    }
+  }
 }
 
 /** Flushes the file to disk, so the rename never exposes a file whose data is still in the page cache. */

@@ -8,8 +8,9 @@
 import { ImageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { HistoryEntry, ImageConfig, Platform } from '../types.js';
-import { isRecord, parseJson } from './documents.js';
 import { parseDigest } from './digest.js';
+import { isRecord } from './documents.js';
+import { parseJson } from './json.js';
 
 /**
  * Parses and checks a config: `rootfs.diff_ids` must be an array of sha256 or sha512 digests, and

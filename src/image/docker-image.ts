@@ -7,11 +7,12 @@
  */
 
 import { ImageError } from '../errors.js';
-import type { ImageConfig } from '../types.js';
+import type { ImageConfig, Platform } from '../types.js';
 import { configPlatform, parseImageConfig } from './config.js';
 import { parseDigest, sha256Of } from './digest.js';
-import { isRecord, parseJson } from './documents.js';
+import { isRecord } from './documents.js';
 import type { ImageFiles } from './files.js';
+import { parseJson } from './json.js';
 import { readMetadataMember, type ResolveOptions, type ResolvedImage, type ResolvedLayer } from './resolved.js';
 import { selectCandidate } from './select.js';
 
@@ -30,6 +31,13 @@ const BLOB_MEMBER = /^blobs\/(sha256\/[a-f0-9]{64}|sha512\/[a-f0-9]{128})$/;
 /** Config member names that carry its sha256: classic `<hex>.json` or Docker 25+ `blobs/sha256/<hex>`. */
 const CONFIG_MEMBER = /^(?:blobs\/sha256\/)?([a-f0-9]{64})(?:\.json)?$/;
 
+/**
+ * Maximum number of images in `manifest.json`. `docker save` writes one entry per image, and every
+ * entry may name a config of up to 8 MiB to read and hash. The bound is an estimate of what real
+ * saves need, with ample room.
+ */
+export const MAX_MANIFEST_ENTRIES = 1000;
+
 /** Reads and checks `manifest.json`. */
 export async function readDockerManifest(files: ImageFiles): Promise<DockerManifestEntry[]> {
   const bytes = await readMetadataMember(files, 'manifest.json', 'docker save manifest');
@@ -37,9 +45,14 @@ export async function readDockerManifest(files: ImageFiles): Promise<DockerManif
     throw new ImageError(`${files.path}: manifest.json is not a valid docker save manifest: ${problem}`, files.path);
   };
 
-  const document = parseJson(bytes, 'manifest.json', files.path);
+  // No depth limit: only strings and numbers are kept from it, and the shape checks below reject
+  // nested arrays where an entry belongs.
+  const document = parseJson(bytes, 'manifest.json', files.path, Infinity);
   if (!Array.isArray(document)) return fail('not a JSON array');
   if (document.length === 0) return fail('it lists no images');
+  if (document.length > MAX_MANIFEST_ENTRIES) {
+    return fail(`it lists ${document.length} images, more than the ${MAX_MANIFEST_ENTRIES} that Strata reads; save only the image to scan`);
+  }
 
   return document.map((item: unknown, i): DockerManifestEntry => {
     if (!isRecord(item)) return fail(`entry ${i} is not a JSON object`);
@@ -78,18 +91,26 @@ export async function resolveDockerImage(
   entries: readonly DockerManifestEntry[],
   options: ResolveOptions,
 ): Promise<ResolvedImage> {
+  // Entries may share a config, so each member is read once for its platform. Only the platform
+  // is kept, and the chosen entry's config is read again below, so memory stays at one config.
+  const platforms = new Map<string, Platform | undefined>();
   const candidates = [];
   for (const [i, entry] of entries.entries()) {
-    const { bytes, config } = await readConfig(files, entry);
-    const platform = configPlatform(config);
-    candidates.push({ entry, bytes, config, group: String(i), label: entry.repoTags[0] ?? entry.config, ...(platform ? { platform } : {}) });
+    if (!platforms.has(entry.config)) {
+      platforms.set(entry.config, configPlatform((await readConfig(files, entry)).config));
+    } else {
+      options.logger.debug('config already read for another manifest.json entry', { entry: i, config: entry.config });
+    }
+    const platform = platforms.get(entry.config);
+    candidates.push({ entry, group: String(i), label: entry.repoTags[0] ?? entry.config, ...(platform ? { platform } : {}) });
   }
 
   const chosen = selectCandidate(candidates, { ...options, path: files.path });
+  const { bytes, config } = await readConfig(files, chosen.entry);
   return {
     configMember: chosen.entry.config,
-    configBytes: chosen.bytes,
-    config: chosen.config,
+    configBytes: bytes,
+    config,
     layers: chosen.entry.layers.map((member) => layerOf(member, chosen.entry)),
     repoTags: chosen.entry.repoTags,
     ...(chosen.platform !== undefined ? { platform: chosen.platform } : {}),

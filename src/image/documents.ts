@@ -68,15 +68,6 @@ export interface ManifestDocument {
   readonly layers: readonly Descriptor[];
 }
 
-/** Parses JSON, throwing ImageError naming `label` when the bytes are not valid JSON. */
-export function parseJson(bytes: Uint8Array, label: string, path: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
-  } catch (error) {
-    throw new ImageError(`${path}: ${label} is not valid JSON: ${(error as Error).message}`, path, { cause: error });
-  }
-}
-
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

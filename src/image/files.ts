@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { BigIntStats } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 import type { Truncation } from './tar-index.js';
@@ -26,9 +27,23 @@ export interface ImageFiles {
   read(name: string, maxBytes: number): Promise<Buffer | undefined>;
   /** Returns the stored size of a member, following links, or undefined when it is missing. */
   size(name: string): Promise<number | undefined>;
+  /**
+   * Returns a text that changes whenever the member's bytes may have changed: the device, inode,
+   * size, modification and change times of the file that holds it, and its place in that file.
+   * Returns undefined when the member is missing.
+   */
+  identity(name: string): Promise<string | undefined>;
   /** Streams a member's bytes, following links. Returns undefined when it is missing. */
   open(name: string): Promise<Readable | undefined>;
   close(): Promise<void>;
+}
+
+/**
+ * Returns the identity of a file from its bigint stat. The change time (ctime) cannot be set back
+ * by a user, so a rewrite of the file changes the identity even when its mtime is restored.
+ */
+export function fileIdentity(info: BigIntStats): string {
+  return [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
 }
 
 /** Reads a stream into one buffer; used only for members already checked against a size limit. */

@@ -42,7 +42,7 @@ export async function openImageFiles(input: string, logger: Logger): Promise<Ope
       );
     }
     logger.debug('detected OCI layout directory', { input });
-    return { files: new LayoutDirectory(input), isDirectory: true };
+    return { files: new LayoutDirectory(input, logger), isDirectory: true };
   }
   if (!info.isFile()) {
     throw new ImageError(`${input}: not a regular file or directory; pass an image archive or an OCI layout directory`, input);

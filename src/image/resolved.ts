@@ -8,6 +8,8 @@
 import { ImageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ImageConfig, Platform } from '../types.js';
+import { blobPath, verifyBlob } from './digest.js';
+import type { Descriptor } from './documents.js';
 import { MAX_JSON_BYTES, type ImageFiles } from './files.js';
 import type { Truncation } from './tar-index.js';
 
@@ -62,5 +64,12 @@ export function missingMemberError(files: ImageFiles, name: string, label: strin
 export async function readMetadataMember(files: ImageFiles, name: string, label: string): Promise<Buffer> {
   const bytes = await files.read(name, MAX_JSON_BYTES);
   if (bytes === undefined) throw missingMemberError(files, name, label);
+  return bytes;
+}
+
+/** Reads a blob that `descriptor` names and checks it against the descriptor's digest and size. */
+export async function readBlob(files: ImageFiles, descriptor: Descriptor, label: string): Promise<Buffer> {
+  const bytes = await readMetadataMember(files, blobPath(descriptor.digest), `${label} ${descriptor.digest.text}`);
+  verifyBlob(bytes, descriptor.digest, descriptor.size, `${label} ${descriptor.digest.text}`, files.path);
   return bytes;
 }

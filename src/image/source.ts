@@ -42,6 +42,11 @@ export interface ImageSource {
    * are LayerErrors naming the layer.
    */
   openLayer(layer: LayerDescriptor): Promise<Readable>;
+  /**
+   * Returns a text that changes whenever the layer blob's bytes may have changed (the stat of the
+   * file that holds it and its place there), so a verified blob need not be hashed again.
+   */
+  layerIdentity(layer: LayerDescriptor): Promise<string>;
   /** Releases the archive; streams still open are destroyed. */
   close(): Promise<void>;
 }
@@ -178,12 +183,7 @@ class OpenedImage implements ImageSource {
   }
 
   async openLayer(layer: LayerDescriptor): Promise<Readable> {
-    const own = this.layers[layer.index];
-    if (own === undefined || own.diffID !== layer.diffID || own.digest !== layer.digest) {
-      throw new LayerError(`not a layer of image ${this.artifactName}`, layer);
-    }
-    if (this.#closed) throw new LayerError(`image ${this.artifactName} is already closed`, own);
-
+    const own = this.#ownLayer(layer);
     const member = own.blobPath as string;
     const stream = await this.#files.open(member);
     if (stream === undefined) throw new LayerError(`blob ${member} not found in ${this.#files.path}`, own);
@@ -196,6 +196,23 @@ class OpenedImage implements ImageSource {
     output.on('close', () => stream.destroy());
     stream.pipe(output);
     return output;
+  }
+
+  async layerIdentity(layer: LayerDescriptor): Promise<string> {
+    const own = this.#ownLayer(layer);
+    const member = own.blobPath as string;
+    const identity = await this.#files.identity(member);
+    if (identity === undefined) throw new LayerError(`blob ${member} not found in ${this.#files.path}`, own);
+    return `${this.#files.path}:${member}:${identity}`;
+  }
+
+  #ownLayer(layer: LayerDescriptor): LayerDescriptor {
+    const own = this.layers[layer.index];
+    if (own === undefined || own.diffID !== layer.diffID || own.digest !== layer.digest) {
+      throw new LayerError(`not a layer of image ${this.artifactName}`, layer);
+    }
+    if (this.#closed) throw new LayerError(`image ${this.artifactName} is already closed`, own);
+    return own;
   }
 
   async close(): Promise<void> {

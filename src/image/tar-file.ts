@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 
 import { ImageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ImageFiles } from './files.js';
+import { fileIdentity, type ImageFiles } from './files.js';
 import {
   BLOCK_SIZE,
   MAX_META_BYTES,
@@ -77,6 +77,12 @@ export class TarFileArchive implements ImageFiles {
     return readRange(this.#handle, this.path, entry);
   }
 
+  async identity(name: string): Promise<string | undefined> {
+    const entry = this.#index.resolve(name);
+    if (entry === undefined) return undefined;
+    return `${fileIdentity(await this.#handle.stat({ bigint: true }))}:${entry.dataOffset}:${entry.size}`;
+  }
+
   async open(name: string): Promise<Readable | undefined> {
     const entry = this.#index.resolve(name);
     if (entry === undefined) return undefined;
@@ -94,8 +100,8 @@ export class TarFileArchive implements ImageFiles {
   }
 }
 
-/** Size of the reads that stream a member. */
-const CHUNK_SIZE = 64 * 1024;
+/** Size of the reads that stream a member; large, because each read is a round trip to the thread pool. */
+const CHUNK_SIZE = 1024 * 1024;
 
 /**
  * Streams a member's bytes with positioned reads on the shared handle, so parallel streams do not

@@ -7,6 +7,7 @@
  */
 
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -14,7 +15,7 @@ import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
 
 import { ImageError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { MAX_JSON_BYTES, readAll, type ImageFiles } from './files.js';
+import { fileIdentity, MAX_JSON_BYTES, readAll, type ImageFiles } from './files.js';
 import { TarIndex, type TarEntry, type TarEntryType, type Truncation } from './tar-index.js';
 
 /** Maximum total size of the JSON members kept in memory from the indexing pass. */
@@ -69,6 +70,12 @@ export class GzipTarArchive implements ImageFiles {
       throw new ImageError(`${this.path}: member ${name} is ${entry.size} bytes, above the ${maxBytes}-byte limit for image metadata`, this.path);
     }
     return this.#cache.get(entry.ordinal) ?? readAll(this.#stream(entry));
+  }
+
+  async identity(name: string): Promise<string | undefined> {
+    const entry = this.#index.resolve(name);
+    if (entry === undefined) return undefined;
+    return `${fileIdentity(await stat(this.path, { bigint: true }))}:${entry.ordinal}`;
   }
 
   async open(name: string): Promise<Readable | undefined> {

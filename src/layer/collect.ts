@@ -3,16 +3,27 @@
  * analyzers want, what is buffered and what is skipped, and how the analyzer results add up to
  * one LayerAnalysis.
  *
+ * Hard links are bounded in two ways. An analyzer reads a content again under a link's path only
+ * when its result for that content held nothing but OS release files, which are recorded by path
+ * (so `etc/os-release` linked to `usr/lib/os-release` is read under both). A package database is
+ * recorded once, under the first path of its content in the tar. And at most
+ * `limits.maxHardLinks` links per layer are handed to analyzers at all.
+ *
  * @module
  */
 
 import type { Analyzer, AnalysisResult, EntryInfo } from '../analyzer/analyzer.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LayerAnalysis, PackageDatabase, Unknown } from '../types.js';
-import type { LayerLimits } from './limits.js';
+import type { LayerAnalysis, PackageDatabase } from '../types.js';
+import { MAX_ENTRY_NAME_BYTES, type LayerLimits } from './limits.js';
+import { LinkTargets } from './link-targets.js';
 import { normalizeEntryPath, parseWhiteout } from './path.js';
+import { LayerRecords } from './records.js';
 import type { TarEntry } from './walk.js';
+
+/** Length of the part of an over-long entry name that its unknown shows. */
+const SHOWN_NAME_LENGTH = 200;
 
 /** Work done by one analyzer in one layer, for the debug log. */
 export interface AnalyzerStats {
@@ -27,22 +38,26 @@ export class LayerCollector {
   readonly #osFiles: Record<string, string> = {};
   /** Keyed by analyzer type and path, so a file written twice in one layer counts once. */
   readonly #databases = new Map<string, PackageDatabase>();
-  readonly #whiteouts: string[] = [];
-  readonly #opaqueDirs: string[] = [];
-  readonly #unknowns: Unknown[] = [];
-  /** Content of the files handed to analyzers, by path, kept until the layer ends to resolve hard links. */
-  readonly #contents = new Map<string, Buffer>();
+  readonly #records: LayerRecords;
+  readonly #linkTargets: LinkTargets;
+  #hardLinks = 0;
   readonly stats = new Map<string, AnalyzerStats>();
 
   constructor(analyzers: readonly Analyzer[], limits: LayerLimits, logger: Logger) {
     this.#analyzers = analyzers;
     this.#limits = limits;
     this.#logger = logger;
+    this.#records = new LayerRecords(limits.maxRecordedBytes);
+    this.#linkTargets = new LinkTargets(limits.maxLinkTargetBytes);
     for (const analyzer of analyzers) this.stats.set(analyzer.type, { files: 0, ms: 0 });
   }
 
-  /** Records a whiteout, or hands a file to the analyzers that want it; other entries are ignored. */
+  /**
+   * Records a whiteout, or hands a file to the analyzers that want it; other entries are ignored.
+   * Throws LayerLimitError when the layer records more than `limits.maxRecordedBytes`.
+   */
   async handle(entry: TarEntry): Promise<void> {
+    if (this.#skipLongName(entry)) return;
     const path = normalizeEntryPath(entry.name);
     if (path === null) {
       this.#skip(entry.name, 'the path climbs above the layer root with ".." segments; the entry was skipped');
@@ -52,8 +67,8 @@ export class LayerCollector {
 
     const whiteout = parseWhiteout(path);
     if (whiteout !== null) {
-      if (whiteout.kind === 'file') this.#whiteouts.push(whiteout.path);
-      if (whiteout.kind === 'opaque') this.#opaqueDirs.push(whiteout.dir);
+      if (whiteout.kind === 'file') this.#records.addWhiteout(whiteout.path);
+      if (whiteout.kind === 'opaque') this.#records.addOpaqueDir(whiteout.dir);
       this.#logger.debug('whiteout entry', { path, kind: whiteout.kind });
       return;
     }
@@ -77,13 +92,15 @@ export class LayerCollector {
   }
 
   result(diffID: string): LayerAnalysis {
+    const skippedLinks = this.#records.repeatedCount('hard-links');
+    if (skippedLinks > 0) this.#logger.warn('hard links skipped', { count: skippedLinks, limit: this.#limits.maxHardLinks });
     return {
       diffID,
       osFiles: { ...this.#osFiles },
       packageDatabases: [...this.#databases.values()],
-      whiteouts: [...this.#whiteouts],
-      opaqueDirs: [...this.#opaqueDirs],
-      unknowns: [...this.#unknowns],
+      whiteouts: [...this.#records.whiteouts],
+      opaqueDirs: [...this.#records.opaqueDirs],
+      unknowns: this.#records.unknowns(),
       // Only analyzers that read a file here: the layer cache keys on these, so raising the version
       // of an analyzer that read nothing in this layer keeps its cached analysis.
       analyzers: Object.fromEntries(
@@ -98,30 +115,69 @@ export class LayerCollector {
 
     if (entry.size > this.#limits.maxFileSize) {
       const reason = `the file is ${entry.size} bytes, over the ${this.#limits.maxFileSize}-byte limit for analyzer input; raise limits.maxFileSize to read it`;
-      this.#unknowns.push({ path, reason });
+      this.#records.addUnknown({ path, reason });
       this.#logger.warn('file skipped', { path, reason });
       return;
     }
 
     const content = await entry.read();
-    this.#contents.set(path, content);
-    await this.#analyze(path, content, analyzers);
+    const target = this.#linkTargets.keep(path, content);
+    if (target === undefined) this.#logger.debug('content not kept for hard links', { path, bytes: content.length, limit: this.#limits.maxLinkTargetBytes });
+    const finished = await this.#analyze(path, content, analyzers);
+    for (const type of finished) target?.finished.add(type);
   }
 
-  /** A hard link is resolved only to a file of this layer that was already read for an analyzer. */
+  /**
+   * Resolves a hard link to a file of this layer that was read for an analyzer and kept, and hands
+   * it to the analyzers that want the link's path, under the rules in the module comment.
+   */
   async #handleHardLink(path: string, entry: TarEntry): Promise<void> {
-    const target = normalizeEntryPath(entry.linkname ?? '');
-    const content = target === null ? undefined : this.#contents.get(target);
-    const analyzers = this.#wantedBy(path, { size: content?.length ?? entry.size, mode: entry.mode });
+    const targetPath = normalizeEntryPath(entry.linkname ?? '');
+    const target = targetPath === null ? undefined : this.#linkTargets.find(targetPath);
+    const analyzers = this.#wantedBy(path, { size: target?.content.length ?? entry.size, mode: entry.mode });
     if (analyzers.length === 0) return;
 
-    if (content === undefined) {
+    if (target === undefined) {
       // NOTE: a hard link to a file that no analyzer wanted, or to one in a lower layer, is not read.
-      this.#skip(path, `hard link to ${JSON.stringify(entry.linkname)} not resolved: the target was not read from this layer`);
+      const dropped = this.#linkTargets.dropped
+        ? `, or its content was not kept because the ${this.#limits.maxLinkTargetBytes}-byte limit for hard-link targets was reached (limits.maxLinkTargetBytes)`
+        : '';
+      this.#skip(path, `hard link to ${JSON.stringify(entry.linkname)} not resolved: the target was not read from this layer${dropped}`);
       return;
     }
-    this.#logger.debug('hard link resolved', { path, target });
-    await this.#analyze(path, content, analyzers);
+    this.#linkTargets.alias(path, target);
+
+    const pending = analyzers.filter((analyzer) => !target.finished.has(analyzer.type));
+    if (pending.length < analyzers.length) {
+      const done = analyzers.filter((analyzer) => target.finished.has(analyzer.type)).map((analyzer) => analyzer.type);
+      this.#logger.debug('hard link not analyzed again', { path, target: targetPath, analyzers: done.join(',') });
+    }
+    if (pending.length === 0) return;
+
+    this.#hardLinks += 1;
+    if (this.#hardLinks > this.#limits.maxHardLinks) {
+      const reason = `hard link not resolved: the layer has more than ${this.#limits.maxHardLinks} hard links to analyzer input; raise limits.maxHardLinks to read them`;
+      this.#records.addRepeated('hard-links', { path, reason });
+      return;
+    }
+    this.#logger.debug('hard link resolved', { path, target: targetPath });
+    const finished = await this.#analyze(path, target.content, pending);
+    for (const type of finished) target.finished.add(type);
+  }
+
+  /**
+   * Skips an entry whose name or link target is longer than MAX_ENTRY_NAME_BYTES. The first one
+   * becomes an unknown that shows the start of the name, and the others are counted.
+   */
+  #skipLongName(entry: TarEntry): boolean {
+    const bytes = Math.max(Buffer.byteLength(entry.name), Buffer.byteLength(entry.linkname ?? ''));
+    if (bytes <= MAX_ENTRY_NAME_BYTES) return false;
+
+    const shownName = entry.name.length > SHOWN_NAME_LENGTH ? `${entry.name.slice(0, SHOWN_NAME_LENGTH)}...` : entry.name;
+    const reason = `the entry name or link target is ${bytes} bytes, over the ${MAX_ENTRY_NAME_BYTES}-byte limit; the entry was skipped`;
+    this.#records.addRepeated('long-name', { path: shownName, reason });
+    this.#logger.debug('entry skipped', { path: shownName, reason });
+    return true;
   }
 
   #wantedBy(path: string, info: EntryInfo): Analyzer[] {
@@ -137,21 +193,36 @@ export class LayerCollector {
     });
   }
 
-  async #analyze(path: string, content: Buffer, analyzers: readonly Analyzer[]): Promise<void> {
+  /**
+   * Hands `content` to each analyzer in turn and merges the results. Returns the types of the
+   * analyzers whose result must not be repeated under another path: all but those that found only
+   * OS release files.
+   */
+  async #analyze(path: string, content: Buffer, analyzers: readonly Analyzer[]): Promise<string[]> {
     this.#logger.debug('file handed to analyzers', { path, bytes: content.length, analyzers: analyzers.map((a) => a.type).join(',') });
+    const finished: string[] = [];
     for (const analyzer of analyzers) {
-      const stats = this.stats.get(analyzer.type);
-      const started = performance.now();
-      try {
-        const result = await analyzer.analyze({ path, content });
-        if (result !== null) this.#merge(result);
-      } catch (error) {
-        this.#fail(analyzer, path, error);
-      } finally {
-        if (stats !== undefined) {
-          stats.files += 1;
-          stats.ms += performance.now() - started;
-        }
+      const result = await this.#run(analyzer, path, content);
+      // Merged outside #run, so that a LayerLimitError from the records is not taken for an analyzer failure.
+      if (result !== null) this.#merge(result);
+      if (!holdsOnlyOsFiles(result)) finished.push(analyzer.type);
+    }
+    return finished;
+  }
+
+  /** Runs one analyzer and returns its result, or null when it found nothing or failed. */
+  async #run(analyzer: Analyzer, path: string, content: Buffer): Promise<AnalysisResult | null> {
+    const stats = this.stats.get(analyzer.type);
+    const started = performance.now();
+    try {
+      return await analyzer.analyze({ path, content });
+    } catch (error) {
+      this.#fail(analyzer, path, error);
+      return null;
+    } finally {
+      if (stats !== undefined) {
+        stats.files += 1;
+        stats.ms += performance.now() - started;
       }
     }
   }
@@ -161,18 +232,24 @@ export class LayerCollector {
     for (const database of result.packageDatabases ?? []) {
       this.#databases.set(`${database.type}\u0000${database.path}`, database);
     }
-    this.#unknowns.push(...(result.unknowns ?? []));
+    for (const unknown of result.unknowns ?? []) this.#records.addUnknown(unknown);
   }
 
   /** An analyzer that throws is skipped for this file, as Trivy does, and the file becomes an unknown. */
   #fail(analyzer: Analyzer, path: string, error: unknown): void {
     const reason = `${analyzer.type} analyzer failed: ${errorMessage(error)}`;
-    this.#unknowns.push({ path, reason });
+    this.#records.addUnknown({ path, reason });
     this.#logger.warn('analyzer failed', { analyzer: analyzer.type, path, error: errorMessage(error) });
   }
 
   #skip(path: string, reason: string): void {
-    this.#unknowns.push({ path, reason });
+    this.#records.addUnknown({ path, reason });
     this.#logger.debug('entry skipped', { path, reason });
   }
+}
+
+function holdsOnlyOsFiles(result: AnalysisResult | null): boolean {
+  if (result === null) return false;
+  const hasOsFiles = Object.keys(result.osFiles ?? {}).length > 0;
+  return hasOsFiles && (result.packageDatabases?.length ?? 0) === 0 && (result.unknowns?.length ?? 0) === 0;
 }

@@ -19,6 +19,17 @@ export class LayerReadError extends Error {
 }
 
 /**
+ * A LayerReadError for a layer beyond one of the reader's limits. Its reason names the limit, and
+ * the layer is not reported as corrupt.
+ */
+export class LayerLimitError extends LayerReadError {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'LayerLimitError';
+  }
+}
+
+/**
  * Wraps an error raised outside a stage, by its input or by a callback, while it travels through
  * the stage's streams, so that the stage does not describe it as its own failure.
  */

@@ -7,3 +7,4 @@
 export { readLayer, type ReadLayerOptions } from './reader.js';
 export { defaultLayerLimits, type LayerLimits } from './limits.js';
 export { detectCompression, type Compression } from './decompress.js';
+export { digestBlob } from './blob-digest.js';

@@ -14,7 +14,25 @@ export interface LayerLimits {
   readonly maxEntries: number;
   /** Maximum uncompressed bytes of one layer. */
   readonly maxLayerSize: number;
+  /**
+   * Maximum bytes of analyzer input kept in one layer to resolve later hard links. Files read
+   * after the limit is reached are not kept, and hard links to them become unknowns.
+   */
+  readonly maxLinkTargetBytes: number;
+  /** Maximum hard links in one layer that are handed to analyzers; later ones become one unknown. */
+  readonly maxHardLinks: number;
+  /**
+   * Maximum bytes of whiteout paths, opaque directory paths and unknowns (path and reason) that
+   * one layer records. A layer that needs more fails.
+   */
+  readonly maxRecordedBytes: number;
 }
+
+/**
+ * Maximum length in bytes of an entry name or link target that is read: PATH_MAX on Linux. Longer
+ * names come only from pax headers (tar-stream accepts up to 4 MiB), and such entries are skipped.
+ */
+export const MAX_ENTRY_NAME_BYTES = 4096;
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -27,6 +45,9 @@ export const defaultLayerLimits: LayerLimits = {
   maxFileSize: 128 * MiB,
   maxEntries: 1_000_000,
   maxLayerSize: 64 * GiB,
+  maxLinkTargetBytes: 64 * MiB,
+  maxHardLinks: 1000,
+  maxRecordedBytes: 16 * MiB,
 };
 
 /** Fills in the defaults and rejects limits that are not positive integers. */

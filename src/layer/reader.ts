@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { LayerAnalysis, LayerDescriptor } from '../types.js';
 import { LayerCollector } from './collect.js';
 import { declaredCompression, decompress, type Compression } from './decompress.js';
-import { LayerReadError } from './failure.js';
+import { LayerLimitError, LayerReadError } from './failure.js';
 import { resolveLimits, type LayerLimits } from './limits.js';
 import { DigestCounter, countBytes, digestAlgorithm, verifyDigests } from './verify.js';
 import { walkTar, type WalkSummary } from './walk.js';
@@ -26,6 +26,8 @@ export interface ReadLayerOptions {
   readonly analyzers: readonly Analyzer[];
   readonly logger?: Logger;
   readonly limits?: Partial<LayerLimits>;
+  /** Called with the digest of the blob bytes once they have been verified, e.g. for the layer cache. */
+  readonly onVerified?: (blobDigest: string) => void;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function readLayer(options: ReadLayerOptions): Promise<LayerAnalysi
     });
     const tarBytes = countBytes(decompress(blobBytes, (detected) => (compression = detected)), tarCounter, {
       max: limits.maxLayerSize,
-      exceeded: (max) => new LayerReadError(`the uncompressed layer is larger than ${max} bytes; raise limits.maxLayerSize to read it`),
+      exceeded: (max) => new LayerLimitError(`the uncompressed layer is larger than ${max} bytes; raise limits.maxLayerSize to read it`),
     });
     walk = await walkTar(tarBytes, (entry) => collector.handle(entry), { maxEntries: limits.maxEntries });
   } catch (error) {
@@ -66,6 +68,7 @@ export async function readLayer(options: ReadLayerOptions): Promise<LayerAnalysi
 
   const observed = { blobDigest: blobCounter.digest(), blobBytes: blobCounter.bytes, diffID: tarCounter.digest() };
   verifyDigests(layer, observed);
+  options.onVerified?.(observed.blobDigest);
   if (tarCounter.bytes === 0) throw new LayerError('not a tar archive: the layer is empty', layer);
 
   const declared = declaredCompression(layer.mediaType);
@@ -124,6 +127,7 @@ async function* readBlob(blob: Readable): AsyncGenerator<Buffer> {
 function toLayerError(error: unknown, layer: LayerDescriptor): Error {
   if (error instanceof LayerError) return error;
   if (error instanceof StrataError) return error;
+  if (error instanceof LayerLimitError) return new LayerError(error.reason, layer, { cause: error });
   if (error instanceof LayerReadError) {
     return new LayerError(`${error.reason}; the image is incomplete or corrupt, so save or pull it again`, layer, { cause: error.cause ?? error });
   }

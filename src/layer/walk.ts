@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { extract as createExtract, type ExtractEvents, type Header } from 'tar-stream';
 
-import { describeFailure, forwardErrors, forwarded, LayerReadError } from './failure.js';
+import { describeFailure, forwardErrors, forwarded, LayerLimitError, LayerReadError } from './failure.js';
 
 /** The stream of an entry's content that tar-stream hands out, a streamx Readable. */
 type EntryStream = ExtractEvents['entry'][1];
@@ -63,7 +63,7 @@ export async function walkTar(
     const entry = new StreamEntry(header, stream);
     const handled =
       entries > options.maxEntries
-        ? Promise.reject(new LayerReadError(`the layer has more than ${options.maxEntries} tar entries; raise limits.maxEntries to read it`))
+        ? Promise.reject(new LayerLimitError(`the layer has more than ${options.maxEntries} tar entries; raise limits.maxEntries to read it`))
         : onEntry(entry);
     handled.then(() => entry.discard()).then(
       () => next(),

@@ -8,6 +8,7 @@
 import Table from 'cli-table3';
 
 import { SEVERITIES, type Finding, type LayerDescriptor, type Severity } from '../types.js';
+import { escapeControlCharacters } from '../util/text.js';
 import { osTarget, type ScanResult } from './result.js';
 
 export interface TableOptions {
@@ -32,10 +33,10 @@ const MAX_STEP_LENGTH = 60;
 /** Renders the filtered findings of a scan result as text. */
 export function renderTable(result: ScanResult, findings: readonly Finding[], options: TableOptions): string {
   const lines: string[] = [];
-  const target = osTarget(result);
   // Counts follow severity order, whatever order --severity named them in.
   const shown = SEVERITIES.filter((severity) => options.severities === undefined || options.severities.includes(severity));
 
+  const target = escapeControlCharacters(osTarget(result));
   lines.push('', target, '='.repeat(target.length));
   const counts = shown.map((severity) => `${severity}: ${findings.filter((finding) => finding.severity === severity).length}`);
   lines.push(`Total: ${findings.length} (${counts.join(', ')})`, '');
@@ -48,24 +49,26 @@ export function renderTable(result: ScanResult, findings: readonly Finding[], op
       colWidths: [null, null, null, null, null, null, 36, 40],
     });
     for (const finding of findings) {
-      table.push([
+      const cells = [
         finding.package.name,
         finding.advisory.vulnerabilityID,
-        paint(finding.severity, options.color),
+        finding.severity,
         finding.advisory.status,
         finding.package.version,
         finding.advisory.fixedVersion ?? '',
         describeLayerStep(finding.package.layer),
         finding.detail?.title ?? firstSentence(finding.detail?.description) ?? '',
-      ]);
+      ].map(escapeControlCharacters);
+      cells[2] = paint(finding.severity, options.color);
+      table.push(cells);
     }
     lines.push(table.toString());
   }
 
   if (result.gaps.length > 0 || result.unknowns.length > 0) {
     lines.push('', 'Not checked:');
-    for (const gap of result.gaps) lines.push(`  - ${gap.message}`);
-    for (const unknown of result.unknowns) lines.push(`  - layer ${unknown.layer.index} ${unknown.path}: ${unknown.reason}`);
+    for (const gap of result.gaps) lines.push(`  - ${escapeControlCharacters(gap.message)}`);
+    for (const unknown of result.unknowns) lines.push(`  - layer ${unknown.layer.index} ${escapeControlCharacters(`${unknown.path}: ${unknown.reason}`)}`);
   }
 
   return `${lines.join('\n')}\n`;

@@ -21,28 +21,28 @@ import { compareVersions } from '../../matcher/version/index.js';
 import type { Advisory } from '../../types.js';
 import { parseSecfixEntry } from './alpine-secfix.js';
 import { type FeedReader, laterDate } from './feed.js';
-import { type DirectoryEntry, type FeedFile, listDirectory, readJsonFile, readYamlFile, statFeedPath } from './files.js';
+import { type DirectoryEntry, type FeedFile, type FeedRoot, listDirectory, openFeedRoot, readJsonFile, readYamlFile } from './files.js';
 import { type SecdbPackage, parseSecdbFile } from './alpine-secdb-file.js';
 
 const FEED = 'alpine-secdb';
 
 const RELEASE_NAME = /^v?(\d+\.\d+|edge)$/;
 
-export const readAlpineSecdb: FeedReader = async function* (root, logger) {
-  const stats = await statFeedPath(FEED, root);
-  if (!stats.isDirectory()) {
-    throw new FeedError(FEED, root, 'not a directory; pass the folder that contains v3.20/ (secdb.alpinelinux.org) or 3.20/ (vuln-list)');
+export const readAlpineSecdb: FeedReader = async function* (sourcePath, logger) {
+  const root = await openFeedRoot(FEED, sourcePath);
+  if (!root.stats.isDirectory()) {
+    throw new FeedError(FEED, sourcePath, 'not a directory; pass the folder that contains v3.20/ (secdb.alpinelinux.org) or 3.20/ (vuln-list)');
   }
 
   let feedDate: Date | undefined;
   let filesRead = 0;
   for (const release of await findReleases(root)) {
-    const files = await listSecdbFiles(release.path);
+    const files = await listSecdbFiles(root, release.path);
     if (files.length === 0) logger.warn('alpine release folder has no secdb files', { path: release.path });
 
     const advisories = new ReleaseAdvisories(logger);
     for (const path of files) {
-      const file = await readSecdbFile(path);
+      const file = await readSecdbFile(root, path);
       feedDate = laterDate(feedDate, file.modified);
       filesRead += 1;
 
@@ -62,17 +62,17 @@ export const readAlpineSecdb: FeedReader = async function* (root, logger) {
 };
 
 /** Returns the release folders under `root`, oldest first, or `root` itself when it is one. */
-async function findReleases(root: string): Promise<{ path: string; version: string }[]> {
+async function findReleases(root: FeedRoot): Promise<{ path: string; version: string }[]> {
   const found: { path: string; version: string }[] = [];
-  for (const entry of await listDirectory(FEED, root)) {
+  for (const entry of await listDirectory(root, root.path)) {
     const version = releaseVersion(entry.name);
     if (entry.isDirectory && version !== undefined) found.push({ path: entry.path, version });
   }
 
-  const rootVersion = releaseVersion(basename(root));
-  if (found.length === 0 && rootVersion !== undefined) found.push({ path: root, version: rootVersion });
+  const rootVersion = releaseVersion(basename(root.path));
+  if (found.length === 0 && rootVersion !== undefined) found.push({ path: root.path, version: rootVersion });
   if (found.length === 0) {
-    throw new FeedError(FEED, root, 'no release folders such as v3.20/ or 3.20/ found; pass the root of a secdb mirror or of vuln-list/alpine');
+    throw new FeedError(FEED, root.path, 'no release folders such as v3.20/ or 3.20/ found; pass the root of a secdb mirror or of vuln-list/alpine');
   }
   return found.sort((a, b) => compareReleases(a.version, b.version));
 }
@@ -94,11 +94,11 @@ function compareReleases(a: string, b: string): number {
  * per-package files one level down (`main/openssl.json`). A `.yaml` or `.yml` file is read only
  * when no `.json` file has the same name, because secdb publishes both with the same records.
  */
-async function listSecdbFiles(releasePath: string): Promise<string[]> {
-  const entries = await listDirectory(FEED, releasePath);
+async function listSecdbFiles(root: FeedRoot, releasePath: string): Promise<string[]> {
+  const entries = await listDirectory(root, releasePath);
   const files = pickFeedFiles(entries);
   for (const entry of entries) {
-    if (entry.isDirectory) files.push(...pickFeedFiles(await listDirectory(FEED, entry.path)));
+    if (entry.isDirectory) files.push(...pickFeedFiles(await listDirectory(root, entry.path)));
   }
   return files;
 }
@@ -115,8 +115,8 @@ function pickFeedFiles(entries: readonly DirectoryEntry[]): string[] {
     .map((file) => file.path);
 }
 
-function readSecdbFile(path: string): Promise<FeedFile> {
-  return path.endsWith('.json') ? readJsonFile(FEED, path) : readYamlFile(FEED, path);
+function readSecdbFile(root: FeedRoot, path: string): Promise<FeedFile> {
+  return path.endsWith('.json') ? readJsonFile(root, path) : readYamlFile(root, path);
 }
 
 /**

@@ -10,21 +10,21 @@
 import { FeedError } from '../../errors.js';
 import type { Advisory, Severity, VulnerabilityStatus } from '../../types.js';
 import type { FeedReader } from './feed.js';
-import { describeValue, isObject, statFeedPath } from './files.js';
+import { describeValue, isObject, openFeedRoot } from './files.js';
 import { readJsonMembers } from './json-members.js';
 
 const FEED = 'debian-tracker';
 
 export const readDebianTracker: FeedReader = async function* (path, logger) {
-  const stats = await statFeedPath(FEED, path);
-  if (!stats.isFile()) {
+  const root = await openFeedRoot(FEED, path);
+  if (!root.stats.isFile()) {
     throw new FeedError(FEED, path, 'not a file; pass the JSON export of the tracker (tracker/data/json)');
   }
 
   const described = new Set<string>();
   const skipped = new Map<string, number>();
   let advisories = 0;
-  for await (const { key: packageName, value } of readJsonMembers(FEED, path)) {
+  for await (const { key: packageName, value } of readJsonMembers(root, path)) {
     if (!isObject(value)) throw new FeedError(FEED, path, `package "${packageName}": expected an object keyed by vulnerability ID, got ${describeValue(value)}`);
 
     for (const [id, entry] of Object.entries(value)) {
@@ -56,7 +56,7 @@ export const readDebianTracker: FeedReader = async function* (path, logger) {
   for (const [reason, count] of skipped) {
     if (reason.startsWith('unknown status')) logger.warn('debian tracker releases skipped', { path, reason, count });
   }
-  return { feedDate: stats.mtime, filesRead: 1 };
+  return { feedDate: root.stats.mtime, filesRead: 1 };
 };
 
 /** Returns the releases of one entry. The export writes an empty map as `[]`. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FeedError } from '../../errors.js';
+import { openFeedRoot } from './files.js';
 import { type JsonMember, readJsonMembers, scanJsonMembers } from './json-members.js';
 
 async function* chunked(text: string, size: number): AsyncGenerator<string> {
@@ -57,7 +58,9 @@ describe('scanJsonMembers', () => {
     { name: 'missing colon', text: '{ "a" 1 }', message: /expected ":" after key "a"/ },
     { name: 'trailing comma', text: '{ "a": 1, }', message: /expected a quoted key/ },
     { name: 'missing comma', text: '{ "a": {} "b": 1 }', message: /expected "," or "\}" after the value of "a"/ },
-    { name: 'invalid value', text: '{ "a": {"x": tru} }', message: /invalid JSON in the value of "a"/ },
+    { name: 'invalid value', text: '{ "a": {"x": tru} }', message: /character 13: unexpected character where a value was expected in the value of "a"$/ },
+    { name: 'invalid escape in a key', text: '{ "a\\q": 1 }', message: /character 4: invalid escape sequence in a string in a key$/ },
+    { name: 'multi-line key', text: '{ "line\\nbreak" 1 }', message: /expected ":" after key "line\\nbreak"$/ },
     { name: 'truncated', text: '{ "a": {"x": 1}', message: /unexpected end of file/ },
     { name: 'text after end', text: '{ "a": 1 } x', message: /unexpected text after the closing/ },
     { name: 'empty file', text: '', message: /unexpected end of file/ },
@@ -78,7 +81,7 @@ describe('readJsonMembers', () => {
     try {
       const path = join(dir, 'doc.json');
       await writeFile(path, DOCUMENT);
-      assert.deepEqual(await collect(readJsonMembers('test', path)), EXPECTED);
+      assert.deepEqual(await collect(readJsonMembers(await openFeedRoot('test', dir), path)), EXPECTED);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -86,7 +89,7 @@ describe('readJsonMembers', () => {
 
   test('missing file is a FeedError', async () => {
     const path = join(tmpdir(), 'strata-no-such-file.json');
-    const error = await collect(readJsonMembers('test', path)).catch((caught: unknown) => caught);
+    const error = await collect(readJsonMembers(await openFeedRoot('test', tmpdir()), path)).catch((caught: unknown) => caught);
     assert.ok(error instanceof FeedError);
     assert.equal(error.path, path);
     assert.match(error.message, /cannot read the file/);

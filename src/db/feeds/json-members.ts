@@ -6,8 +6,9 @@
  * @module
  */
 
-import { createReadStream } from 'node:fs';
 import { errorMessage, FeedError } from '../../errors.js';
+import { type FeedRoot, openFeedFile } from './files.js';
+import { findJsonSyntaxError } from './syntax-errors.js';
 
 /** A key of the top-level object with its parsed value. */
 export interface JsonMember {
@@ -15,14 +16,16 @@ export interface JsonMember {
   readonly value: unknown;
 }
 
-/** Yields the members of the top-level object of the file at `path`, in file order. */
-export async function* readJsonMembers(feed: string, path: string): AsyncGenerator<JsonMember, void, undefined> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+/** Yields the members of the top-level object of the file at `path` in the source, in file order. */
+export async function* readJsonMembers(root: FeedRoot, path: string): AsyncGenerator<JsonMember, void, undefined> {
+  const { handle } = await openFeedFile(root, path);
+  // The stream closes the handle when it ends or is destroyed.
+  const stream = handle.createReadStream({ encoding: 'utf8', highWaterMark: 1 << 20 });
   try {
-    yield* scanJsonMembers(feed, path, stream as AsyncIterable<string>);
+    yield* scanJsonMembers(root.feed, path, stream as AsyncIterable<string>);
   } catch (error) {
     if (error instanceof FeedError) throw error;
-    throw new FeedError(feed, path, `cannot read the file (${errorMessage(error)})`, { cause: error });
+    throw new FeedError(root.feed, path, `cannot read the file (${errorMessage(error)})`, { cause: error });
   } finally {
     stream.destroy();
   }
@@ -64,6 +67,8 @@ class MemberScanner {
   #escaped = false;
   /** Text of the key or value being read, from earlier chunks. */
   #parts: string[] = [];
+  /** Character offset where the key or value being read starts, for error positions. */
+  #tokenStart = 0;
   #key = '';
 
   constructor(feed: string, path: string) {
@@ -96,11 +101,12 @@ class MemberScanner {
           if (code !== QUOTE) this.#fail(i, 'expected a quoted key');
           this.#state = 'key-string';
           start = i;
+          this.#tokenStart = this.#offset + i;
           break;
 
         case 'key-string':
           if (this.#endsString(code)) {
-            this.#key = JSON.parse(this.#take(chunk, start, i + 1)) as string;
+            this.#key = this.#parse(this.#take(chunk, start, i + 1), 'a key') as string;
             start = -1;
             this.#state = 'colon';
           }
@@ -108,13 +114,14 @@ class MemberScanner {
 
         case 'colon':
           if (isSpace(code)) break;
-          if (code !== COLON) this.#fail(i, `expected ":" after key "${this.#key}"`);
+          if (code !== COLON) this.#fail(i, `expected ":" after key ${quoteKey(this.#key)}`);
           this.#state = 'value';
           break;
 
         case 'value':
           if (isSpace(code)) break;
           start = i;
+          this.#tokenStart = this.#offset + i;
           if (code === OPEN_BRACE || code === OPEN_BRACKET) {
             this.#depth = 1;
             this.#state = 'nested';
@@ -135,7 +142,7 @@ class MemberScanner {
           } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
             this.#depth -= 1;
             if (this.#depth === 0) {
-              members.push(this.#member(this.#take(chunk, start, i + 1), i));
+              members.push(this.#member(this.#take(chunk, start, i + 1)));
               start = -1;
             }
           }
@@ -143,14 +150,14 @@ class MemberScanner {
 
         case 'string':
           if (this.#endsString(code)) {
-            members.push(this.#member(this.#take(chunk, start, i + 1), i));
+            members.push(this.#member(this.#take(chunk, start, i + 1)));
             start = -1;
           }
           break;
 
         case 'scalar':
           if (isSpace(code) || code === COMMA || code === CLOSE_BRACE) {
-            members.push(this.#member(this.#take(chunk, start, i), i));
+            members.push(this.#member(this.#take(chunk, start, i)));
             start = -1;
             i -= 1; // the terminator belongs to the next state
           }
@@ -160,7 +167,7 @@ class MemberScanner {
           if (isSpace(code)) break;
           if (code === COMMA) this.#state = 'key';
           else if (code === CLOSE_BRACE) this.#state = 'done';
-          else this.#fail(i, `expected "," or "}" after the value of "${this.#key}"`);
+          else this.#fail(i, `expected "," or "}" after the value of ${quoteKey(this.#key)}`);
           break;
 
         case 'done':
@@ -202,20 +209,37 @@ class MemberScanner {
     return text;
   }
 
-  #member(text: string, index: number): JsonMember {
+  #member(text: string): JsonMember {
     this.#state = 'comma-or-end';
+    return { key: this.#key, value: this.#parse(text, `the value of ${quoteKey(this.#key)}`) };
+  }
+
+  /** Parses the text of a key or value that starts at #tokenStart; `what` names it in errors. */
+  #parse(text: string, what: string): unknown {
     try {
-      return { key: this.#key, value: JSON.parse(text) as unknown };
-    } catch (error) {
-      this.#fail(index, `invalid JSON in the value of "${this.#key}": ${errorMessage(error)}`);
+      return JSON.parse(text) as unknown;
+    } catch {
+      // JSON.parse messages quote the input, so the error is located again to report only where and why.
+      const found = findJsonSyntaxError(text);
+      const offset = this.#tokenStart + (found?.offset ?? 0);
+      throw this.#error(offset, `${found?.reason ?? 'parsing failed'} in ${what}`);
     }
   }
 
   #fail(index: number, message: string): never {
-    throw new FeedError(this.#feed, this.#path, `invalid JSON at character ${this.#offset + index}: ${message}`);
+    throw this.#error(this.#offset + index, message);
+  }
+
+  #error(offset: number, message: string): FeedError {
+    return new FeedError(this.#feed, this.#path, `invalid JSON at character ${offset}: ${message}`);
   }
 }
 
 function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** Quotes a key for an error message, escaped and cut to 60 characters, so the message stays one short line. */
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key);
 }

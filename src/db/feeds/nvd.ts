@@ -16,14 +16,14 @@
 import { FeedError } from '../../errors.js';
 import type { FeedReader } from './feed.js';
 import { laterDate } from './feed.js';
-import { describeValue, isObject, listDirectory, readJsonFile, statFeedPath } from './files.js';
+import { describeValue, type FeedRoot, isObject, listDirectory, openFeedRoot, readJsonFile } from './files.js';
 import { parseNvdCve } from './nvd-record.js';
 
 const FEED = 'nvd';
 
 export const readNvd: FeedReader = async function* (path, logger) {
-  const stats = await statFeedPath(FEED, path);
-  const files = stats.isDirectory() ? await findJsonFiles(path) : [path];
+  const root = await openFeedRoot(FEED, path);
+  const files = root.stats.isDirectory() ? await findJsonFiles(root, path) : [path];
   if (files.length === 0) throw new FeedError(FEED, path, 'no .json files found; pass a folder of NVD CVE API 2.0 records');
 
   let newestModified: Date | undefined;
@@ -32,7 +32,7 @@ export const readNvd: FeedReader = async function* (path, logger) {
   for (const file of files) {
     // NOTE: each file is parsed whole. An API response page contains at most 2,000 records (the API's
     // maximum resultsPerPage), tens of MB. A larger merged file would need a streaming parser.
-    const { data, modified } = await readJsonFile(FEED, file);
+    const { data, modified } = await readJsonFile(root, file);
     newestModified = laterDate(newestModified, modified);
 
     for (const { cve, where } of cveObjects(data, file)) {
@@ -48,10 +48,10 @@ export const readNvd: FeedReader = async function* (path, logger) {
 };
 
 /** Returns the `.json` files under `dir`, depth first in name order. */
-async function findJsonFiles(dir: string): Promise<string[]> {
+async function findJsonFiles(root: FeedRoot, dir: string): Promise<string[]> {
   const files: string[] = [];
-  for (const entry of await listDirectory(FEED, dir)) {
-    if (entry.isDirectory) files.push(...(await findJsonFiles(entry.path)));
+  for (const entry of await listDirectory(root, dir)) {
+    if (entry.isDirectory) files.push(...(await findJsonFiles(root, entry.path)));
     else if (entry.isFile && entry.name.endsWith('.json')) files.push(entry.path);
   }
   return files;
