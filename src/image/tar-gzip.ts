@@ -95,10 +95,11 @@ export class GzipTarArchive implements ImageFiles {
 
 /** Opens the decompressing tar parser on the archive; errors of every stage reach the parser. */
 function openExtract(path: string): { source: Readable; entries: AsyncIterable<ExtractEntry> } {
-  const source = createReadStream(path);
+  // Large reads and output chunks: each one is a round trip to the thread pool.
+  const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
   // tar-stream reads v7 headers, which lack the ustar magic, only with this option; its types omit it.
   const extract = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
-  pipeline(source, createGunzip(), extract, () => {
+  pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), extract, () => {
     // The iterator below reports the same error.
   });
   return { source, entries: extract };
