@@ -109,7 +109,7 @@ const TOOL_PACKAGES: readonly { readonly command: string; readonly args?: readon
 
 /**
  * Installs missing tools with apt-get when running as root on Debian, as CI and the development
- * machines do; elsewhere it names the packages to install and stops.
+ * machines do. Elsewhere it names the packages to install and stops.
  */
 async function requireTools(): Promise<void> {
   const missing: string[] = [];

@@ -131,8 +131,8 @@ interface LayerContext {
  * Returns the analysis of one layer, from the cache only when the blob at hand was verified
  * against the same diffID before, and otherwise by reading and verifying the blob. A blob counts as
  * verified when its file is unchanged since a verified read (same device, inode, size, mtime and
- * ctime) or, failing that, when its bytes hash to a verified blob. So a cached entry never stands
- * in for a blob other than the one first verified.
+ * ctime) or, failing that, when its bytes hash to a verified blob. So a cached entry is never used
+ * for a blob other than the one first verified.
  */
 async function analyzeLayer(context: LayerContext): Promise<{ analysis: LayerAnalysis; outcome: 'bypass' | 'hit' | 'miss' }> {
   const { image, layer, cache, logger } = context;

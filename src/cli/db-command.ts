@@ -66,7 +66,7 @@ function formatInfo(info: DatabaseInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Returns the cache dir that holds the database; an empty --cache-dir means the default one. */
+/** Returns the cache dir that contains the database; an empty --cache-dir means the default one. */
 export function databaseDirOf(options: GlobalOptions): string {
   return options.cacheDir === undefined || options.cacheDir === '' ? defaultCacheDir() : resolve(options.cacheDir);
 }

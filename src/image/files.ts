@@ -29,7 +29,7 @@ export interface ImageFiles {
   size(name: string): Promise<number | undefined>;
   /**
    * Returns a text that changes whenever the member's bytes may have changed: the device, inode,
-   * size, modification and change times of the file that holds it, and its place in that file.
+   * size, modification and change times of the file that contains it, and its place in that file.
    * Returns undefined when the member is missing.
    */
   identity(name: string): Promise<string | undefined>;

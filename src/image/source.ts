@@ -44,7 +44,7 @@ export interface ImageSource {
   openLayer(layer: LayerDescriptor): Promise<Readable>;
   /**
    * Returns a text that changes whenever the layer blob's bytes may have changed (the stat of the
-   * file that holds it and its place there), so a verified blob need not be hashed again.
+   * file that contains it and its place there), so a verified blob need not be hashed again.
    */
   layerIdentity(layer: LayerDescriptor): Promise<string>;
   /** Releases the archive; streams still open are destroyed. */

@@ -15,7 +15,7 @@ function deb(name: string, version: string, source: string, sourceVersion: strin
   return { name, version, srcName: source, srcVersion: sourceVersion, type: 'dpkg', layer: LAYER, purl: `pkg:deb/debian/${name}@${version}` };
 }
 
-/** An in-memory advisory source with the same contract as the SQLite store. */
+/** Returns an in-memory advisory source with the same contract as the SQLite store. */
 function source(advisories: Advisory[], details: VulnerabilityDetail[] = []): AdvisorySource {
   return {
     advisoriesFor: (namespace, names) => advisories.filter((a) => a.namespace === namespace && names.includes(a.packageName)),
