@@ -4,7 +4,6 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -18,9 +17,10 @@ import { memoryLogger, type LogRecord } from '../log.js';
 import { buildJSONReport } from '../report/json.js';
 import type { ScanResult } from '../report/result.js';
 import { scanImage } from '../scan.js';
+import { runStrata, type CliRun } from '../test-support/cli.js';
 import { writeOCILayout } from '../test-support/image-builder.js';
 import { startRedis, skipUnlessRedis, type RedisServer } from '../test-support/redis.js';
-import { projectRoot, sharedPath, skipUnlessShared } from '../test-support/shared.js';
+import { sharedPath, skipUnlessShared } from '../test-support/shared.js';
 
 const IMAGE = 'images/debian-bookworm-multilayer/oci-archive.tar';
 const DEBIAN_SAMPLE = 'feeds/upstream-format-samples/tests/unit/providers/debian/test-fixtures/input/debian.json';
@@ -144,26 +144,7 @@ describe('layer cache in scans', skipUnlessShared(IMAGE, DEBIAN_SAMPLE), () => {
   });
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function strata(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src/cli/main.ts'), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const strata = runStrata;
 
 function withoutCreatedAt(stdout: string): string {
   const report = JSON.parse(stdout) as Record<string, unknown>;
@@ -191,7 +172,7 @@ describe('parallel scans sharing a cache', skipUnlessShared(IMAGE, DEBIAN_SAMPLE
     await rm(work, { recursive: true, force: true });
   });
 
-  async function scanInParallel(extra: readonly string[]): Promise<Run[]> {
+  async function scanInParallel(extra: readonly string[]): Promise<CliRun[]> {
     const args = ['image', '--cache-dir', cacheDir, '--input', sharedPath(IMAGE), '--format', 'json', '--list-all-pkgs', ...extra];
     return Promise.all(Array.from({ length: PARALLEL_SCANS }, () => strata(args)));
   }

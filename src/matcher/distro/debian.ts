@@ -6,19 +6,8 @@
  * @module
  */
 
+import { DEBIAN_CODENAMES } from '../../analyzer/os/release-files.js';
 import type { DistroMatcher } from './distro.js';
-
-/** Release number → codename, for images whose os-release names no codename. */
-const CODENAMES: Readonly<Record<string, string>> = {
-  '7': 'wheezy',
-  '8': 'jessie',
-  '9': 'stretch',
-  '10': 'buster',
-  '11': 'bullseye',
-  '12': 'bookworm',
-  '13': 'trixie',
-  '14': 'forky',
-};
 
 export const debian: DistroMatcher = {
   family: 'debian',
@@ -28,7 +17,7 @@ export const debian: DistroMatcher = {
 
   namespace(os) {
     const major = /^(\d+)/.exec(os.name)?.[1];
-    const codename = os.codename ?? (major === undefined ? undefined : CODENAMES[major]);
+    const codename = os.codename ?? (major === undefined ? undefined : DEBIAN_CODENAMES[major]);
     return codename === undefined ? undefined : `debian:${codename}`;
   },
 
