@@ -32,6 +32,8 @@ export class RedisBackend implements CacheBackend {
    */
   static async connect(url: string, options: { ttlSeconds?: number } = {}): Promise<RedisBackend> {
     const address = redactURL(url);
+    // NOTE: ioredis turns a rediss:// URL into a TLS connection; no TLS Redis runs in the tests, so
+    // only plain redis:// is exercised here.
     const client = new Redis(url, {
       lazyConnect: true,
       connectTimeout: CONNECT_TIMEOUT_MS,
