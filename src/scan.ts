@@ -6,7 +6,6 @@
  */
 
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
 
 import type { Analyzer } from './analyzer/analyzer.js';
 import { defaultAnalyzers } from './analyzer/index.js';
@@ -136,7 +135,7 @@ interface LayerContext {
  */
 async function analyzeLayer(context: LayerContext): Promise<{ analysis: LayerAnalysis; outcome: 'bypass' | 'hit' | 'miss' }> {
   const { image, layer, cache, logger } = context;
-  const open = () => openLayerStream(image, layer);
+  const open = () => image.openLayer(layer);
   if (cache === undefined) {
     return { analysis: await readLayer({ layer, open, analyzers: context.analyzers, logger }), outcome: 'bypass' };
   }
@@ -162,10 +161,6 @@ async function analyzeLayer(context: LayerContext): Promise<{ analysis: LayerAna
     await cache.putLayer(analysis, [...(cached?.blobDigests ?? []), verifiedDigest], [...(cached?.blobIdentities ?? []), identity]);
   }
   return { analysis, outcome: 'miss' };
-}
-
-async function openLayerStream(image: ImageSource, layer: LayerDescriptor): Promise<Readable> {
-  return image.openLayer(layer);
 }
 
 /**

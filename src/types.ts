@@ -98,7 +98,10 @@ export interface LayerAnalysis {
   /** OS release files found in this layer, by path (`etc/os-release`, `etc/alpine-release`, ...). */
   readonly osFiles: Readonly<Record<string, string>>;
   readonly packageDatabases: readonly PackageDatabase[];
-  /** Paths this layer deletes from lower layers (`.wh.NAME` entries), without the `.wh.` prefix. */
+  /**
+   * Paths this layer hides in lower layers: `.wh.NAME` entries without the `.wh.` prefix, and
+   * symlinks at paths an analyzer reads, which replace the lower file.
+   */
   readonly whiteouts: readonly string[];
   /** Directories whose lower-layer content this layer hides (`.wh..wh..opq`). */
   readonly opaqueDirs: readonly string[];

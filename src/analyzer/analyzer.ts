@@ -36,7 +36,10 @@ export interface Analyzer {
   readonly type: string;
   /** Raise whenever the output for the same input changes, so cached layers are analysed again. */
   readonly version: number;
-  /** The paths or patterns this analyzer reads, for `--debug` and documentation. */
+  /**
+   * The paths or patterns this analyzer reads. They are part of the layer cache key, so change them
+   * whenever `required` changes: every cached layer is then analysed again.
+   */
   readonly reads: readonly string[];
   /** Returns true when the analyzer wants the entry at `path` (normalised as in AnalyzerInput). */
   required(path: string, info: EntryInfo): boolean;

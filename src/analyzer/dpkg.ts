@@ -29,6 +29,9 @@ export function isDpkgDatabase(path: string): boolean {
   return dot < 0 || !CONTROL_MEMBERS.has(name.slice(dot + 1));
 }
 
+/** dpkg package states (the third word of `Status`) in which no package file is left on disk. */
+const ABSENT_STATES: ReadonlySet<string> = new Set(['not-installed', 'config-files']);
+
 export type StanzaOutcome =
   | { readonly kind: 'package'; readonly package: Package }
   /** A package that dpkg lists but that is not installed, e.g. removed with its config files kept. */
@@ -37,8 +40,9 @@ export type StanzaOutcome =
 
 /**
  * Builds a Package from one stanza. A stanza without `Status`, as in status.d files, counts as
- * installed. Otherwise the third word of `Status` must be `installed`, so `install ok installed` and
- * `hold ok installed` count, while `deinstall ok config-files` does not.
+ * installed. Otherwise only the states that leave no package files on disk, `not-installed` and
+ * `config-files`, count as absent. Half-installed, unpacked or half-configured packages have their
+ * files in the image, so they are reported rather than hidden.
  */
 export function buildDpkgPackage(stanza: Stanza): StanzaOutcome {
   const { fields } = stanza;
@@ -48,7 +52,8 @@ export function buildDpkgPackage(stanza: Stanza): StanzaOutcome {
   if (name === undefined || name === '') return { kind: 'malformed', reason: `${label} skipped: no Package field` };
 
   const status = fields.get('status');
-  if (status !== undefined && status.split(/\s+/)[2] !== 'installed') return { kind: 'not-installed' };
+  const state = status?.split(/\s+/)[2];
+  if (state !== undefined && ABSENT_STATES.has(state)) return { kind: 'not-installed' };
 
   const version = fields.get('version');
   if (version === undefined || version === '') return { kind: 'malformed', reason: `${label} skipped: no Version field` };
@@ -72,7 +77,7 @@ export function buildDpkgPackage(stanza: Stanza): StanzaOutcome {
 
 export const dpkgAnalyzer: Analyzer = {
   type: 'dpkg',
-  version: 1,
+  version: 2,
   reads: [STATUS_FILE, `${STATUS_DIR}*`],
 
   required(path) {

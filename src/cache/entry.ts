@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJSON } from './key.js';
 
 /** Raise when the payload shape changes; entries of another schema are discarded. */
-export const CACHE_SCHEMA_VERSION = 2;
+export const CACHE_SCHEMA_VERSION = 3;
 
 export type EntryKind = 'layer' | 'layer-index' | 'config';
 

@@ -21,10 +21,12 @@ export function layerKey(diffID: string, analyzers: Readonly<Record<string, numb
 
 /**
  * Returns the key of a layer's index entry, which records which analyzers read files in the layer.
- * It covers the set of analyzer types present, so adding an analyzer analyses every layer again.
+ * It covers every analyzer's type and declared paths (`reads`), so adding an analyzer, or changing
+ * what one reads, analyses every layer again: a layer it read nothing in before may now have files
+ * for it.
  */
-export function layerIndexKey(diffID: string, analyzerTypes: readonly string[], options: AnalysisOptions): string {
-  return hashCanonical({ kind: 'layer-index', diffID, analyzerTypes: [...analyzerTypes].sort(), options });
+export function layerIndexKey(diffID: string, analyzerReads: Readonly<Record<string, readonly string[]>>, options: AnalysisOptions): string {
+  return hashCanonical({ kind: 'layer-index', diffID, analyzerReads, options });
 }
 
 /** Returns the key of an image config, by image ID. */

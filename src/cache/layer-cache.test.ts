@@ -17,8 +17,8 @@ import { LayerCache } from './layer-cache.js';
 import { openCacheBackend, parseDuration } from './open.js';
 import { RedisBackend } from './redis-backend.js';
 
-function analyzer(type: string, version: number): Analyzer {
-  return { type, version, reads: [], required: () => false, analyze: () => null };
+function analyzer(type: string, version: number, reads: readonly string[] = [`${type}/db`]): Analyzer {
+  return { type, version, reads, required: () => false, analyze: () => null };
 }
 
 const DIFF_ID = `sha256:${'1'.repeat(64)}`;
@@ -104,6 +104,13 @@ describe('LayerCache', () => {
     await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
     const more = [...analyzers, analyzer('rpm', 1)];
     assert.equal(await new LayerCache(backend, more, {}, memoryLogger().logger).getLayer(DIFF_ID), undefined);
+  });
+
+  it('misses when an analyzer reads other paths', async () => {
+    const backend = new MemoryBackend();
+    await new LayerCache(backend, analyzers, {}, memoryLogger().logger).putLayer(analysis({ os: 1, apk: 1 }), [BLOB_DIGEST]);
+    const wider = [analyzer('os', 1), analyzer('apk', 1), analyzer('dpkg', 1, ['dpkg/db', 'dpkg/db.d/*'])];
+    assert.equal(await new LayerCache(backend, wider, {}, memoryLogger().logger).getLayer(DIFF_ID), undefined);
   });
 
   it('misses when an option changes', async () => {
@@ -199,9 +206,11 @@ describe('cache settings', () => {
     });
   }
 
-  it('turns the cache off for an empty cache dir', async () => {
-    assert.equal(await openCacheBackend({ cacheDir: '' }, memoryLogger().logger), undefined);
-  });
+  for (const backend of ['fs', 'memory', 'redis://127.0.0.1:1']) {
+    it(`empty cache dir turns ${backend} off`, async () => {
+      assert.equal(await openCacheBackend({ cacheDir: '', backend }, memoryLogger().logger), undefined);
+    });
+  }
 
   it('rejects an unknown backend', async () => {
     await assert.rejects(openCacheBackend({ cacheDir: '/tmp', backend: 'memcached' }, memoryLogger().logger), /unknown cache backend "memcached"/);
@@ -272,7 +281,7 @@ describe('RedisBackend', skipUnlessRedis(), () => {
     const down = await startRedis();
     await down.stop();
     const { logger, records } = memoryLogger();
-    assert.equal(await openCacheBackend({ cacheDir: '', backend: down.url, fallback: true }, logger), undefined);
+    assert.equal(await openCacheBackend({ cacheDir: tmpdir(), backend: down.url, fallback: true }, logger), undefined);
     assert.ok(records.some((record) => record.level === 'warn' && /Redis cache unavailable/.test(record.message)));
   });
 });

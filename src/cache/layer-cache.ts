@@ -2,8 +2,8 @@
  * The per-layer scan cache. It stores what analyzers found in a layer, never vulnerabilities, so
  * every scan matches against the current database.
  *
- * A lookup takes two reads. The index entry is keyed by diffID, the analyzer types present and the
- * options, and lists the analyzers that read files in the layer. The layer entry is keyed by diffID,
+ * A lookup takes two reads. The index entry is keyed by diffID, the analyzers present with the paths
+ * they declare, and the options, and lists the analyzers that read files in the layer. The layer entry is keyed by diffID,
  * those analyzers' versions and the options. So raising one analyzer's version re-analyses only the
  * layers that analyzer read files in.
  *
@@ -28,8 +28,8 @@ export interface CachedLayer {
    */
   readonly blobDigests: readonly string[];
   /**
-   * Identities (device, inode, size, times and offset) of the files the verified blobs were read
-   * from. A blob whose identity is listed has not changed since it was verified, so it is not
+   * Identities (device, inode, size, times, and offset or entry position) of the files the
+   * verified blobs were read from. A blob whose identity is listed has not changed since it was verified, so it is not
    * hashed again.
    */
   readonly blobIdentities: readonly string[];
@@ -47,19 +47,21 @@ interface IndexPayload {
 export class LayerCache {
   readonly backend: CacheBackend;
   readonly #versions: Readonly<Record<string, number>>;
+  readonly #reads: Readonly<Record<string, readonly string[]>>;
   readonly #options: AnalysisOptions;
   readonly #logger: Logger;
 
   constructor(backend: CacheBackend, analyzers: readonly Analyzer[], options: AnalysisOptions, logger: Logger) {
     this.backend = backend;
     this.#versions = Object.fromEntries(analyzers.map((analyzer) => [analyzer.type, analyzer.version]));
+    this.#reads = Object.fromEntries(analyzers.map((analyzer) => [analyzer.type, analyzer.reads]));
     this.#options = options;
     this.#logger = logger;
   }
 
   /** Returns the cached analysis of a layer, or undefined on a miss or an unusable entry. */
   async getLayer(diffID: string): Promise<CachedLayer | undefined> {
-    const indexKey = layerIndexKey(diffID, Object.keys(this.#versions), this.#options);
+    const indexKey = layerIndexKey(diffID, this.#reads, this.#options);
     const index = (await this.#read('layer-index', indexKey)) as IndexPayload | undefined;
     if (index === undefined) return undefined;
     if (index.diffID !== diffID || !Array.isArray(index.analyzers)) {
@@ -88,7 +90,7 @@ export class LayerCache {
   async putLayer(analysis: LayerAnalysis, blobDigests: readonly string[], blobIdentities: readonly string[] = []): Promise<void> {
     const ran = Object.keys(analysis.analyzers).filter((type) => type in this.#versions);
     const key = layerKey(analysis.diffID, this.#versionsOf(ran), this.#options);
-    const indexKey = layerIndexKey(analysis.diffID, Object.keys(this.#versions), this.#options);
+    const indexKey = layerIndexKey(analysis.diffID, this.#reads, this.#options);
     const index: IndexPayload = { diffID: analysis.diffID, analyzers: ran.sort() };
 
     // The layer entry is written first, so an index entry never points at a missing layer entry.

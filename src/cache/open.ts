@@ -29,6 +29,11 @@ export interface CacheSettings {
 /** Returns the backend the settings ask for, or undefined when the cache is off. */
 export async function openCacheBackend(settings: CacheSettings, logger: Logger): Promise<CacheBackend | undefined> {
   const backend = settings.backend ?? 'fs';
+  // An empty cache dir is the documented way to scan with no cache at all, whatever the backend.
+  if (settings.cacheDir === '') {
+    logger.debug('scan cache off: the cache dir is empty', { backend: backend.startsWith('redis') ? 'redis' : backend });
+    return undefined;
+  }
 
   if (backend === 'memory') return new MemoryBackend();
 
@@ -50,10 +55,6 @@ export async function openCacheBackend(settings: CacheSettings, logger: Logger):
 
   if (backend !== 'fs') {
     throw new StrataError('INVALID_ARGUMENT', `unknown cache backend ${JSON.stringify(backend)}; use fs, memory, or a redis:// or rediss:// URL`);
-  }
-  if (settings.cacheDir === '') {
-    logger.debug('scan cache off: the cache dir is empty');
-    return undefined;
   }
   return new FileSystemBackend(join(settings.cacheDir, 'scan'));
 }

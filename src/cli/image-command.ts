@@ -43,6 +43,13 @@ export async function runImageCommand(options: ImageCommandOptions, io: ProgramI
   });
 
   for (const gap of result.gaps) logger.warn(gap.message, { kind: gap.kind });
+  if (result.unknowns.length > 0) {
+    const [first] = result.unknowns;
+    logger.warn('some files could not be read; the report lists them under "Not checked" (table) or Strata.Unknowns (JSON)', {
+      count: result.unknowns.length,
+      first: first === undefined ? undefined : `layer ${first.layer.index} ${first.path}: ${first.reason}`,
+    });
+  }
 
   // Each format is loaded only when used; cli-table3 alone costs tens of milliseconds to load.
   let text: string;

@@ -83,7 +83,10 @@ export class LayerCollector {
         return;
       case 'symlink':
         if (this.#wantedBy(path, entry).length > 0) {
-          this.#logger.debug('symlink not followed', { path, target: entry.linkname });
+          // The link replaces whatever a lower layer had at this path, so a lower package database
+          // there must not stay visible. It is recorded like a whiteout of the lower file.
+          this.#records.addWhiteout(path);
+          this.#logger.debug('symlink not followed; it hides the lower layers\' file at its path', { path, target: entry.linkname });
         }
         return;
       default:

@@ -127,6 +127,19 @@ describe('matchImage', () => {
     assert.match(result.gaps[0]?.message ?? '', /alpine:3\.18/);
   });
 
+  it('reports packages of another distro', () => {
+    const result = matchImage(view(ALPINE_310, [apk('musl', '1.1.22-r3'), deb('libc6', '2.36-9', 'glibc', '2.36-9')]), source([alpineFix('musl', 'CVE-2019-14697', '1.1.22-r3')]));
+    assert.deepEqual(result.gaps.map((gap) => gap.kind), ['os-unsupported']);
+    assert.match(result.gaps[0]?.message ?? '', /1 dpkg packages/);
+  });
+
+  it('flags an invalid apk fixed version', () => {
+    // A real secdb entry: icu lists 57-1-r2, which apk-tools does not accept as a version.
+    const result = matchImage(view(ALPINE_310, [apk('icu-libs', '57.1-r3', 'icu')]), source([alpineFix('icu', 'CVE-2016-6293', '57-1-r2')]));
+    assert.deepEqual(result.gaps.map((gap) => gap.kind), ['version-invalid']);
+    assert.match(result.gaps[0]?.message ?? '', /57-1-r2 is not a valid apk version/);
+  });
+
   it('sorts findings by package then ID', () => {
     const advisories = [alpineFix('openssl', 'CVE-2019-1563', '1.1.1d-r0'), alpineFix('openssl', 'CVE-2019-1547', '1.1.1d-r0'), alpineFix('musl', 'CVE-2019-14697', '1.1.22-r3')];
     const packages = [apk('libssl1.1', '1.1.1c-r0', 'openssl'), apk('musl', '1.1.22-r2')];

@@ -11,6 +11,7 @@ import type { Advisory, Finding, ImagePackage, Severity, VulnerabilityDetail } f
 import { alpine } from './distro/alpine.js';
 import { debian } from './distro/debian.js';
 import type { DistroMatcher } from './distro/distro.js';
+import { isValidApkVersion } from './version/apk.js';
 import { compareVersions } from './version/index.js';
 
 /** The queries the matcher runs against the vulnerability database. */
@@ -62,6 +63,11 @@ export function matchImage(view: ImageView, source: AdvisorySource, logger: Logg
   }
 
   const packages = view.packages.filter((pkg) => distro.packageTypes.includes(pkg.type));
+  const foreign = view.packages.length - packages.length;
+  if (foreign > 0) {
+    const types = [...new Set(view.packages.filter((pkg) => !distro.packageTypes.includes(pkg.type)).map((pkg) => pkg.type))].join(', ');
+    gaps.push({ kind: 'os-unsupported', message: `${foreign} ${types} packages do not belong to ${os.family} ${os.name}, so they were not matched` });
+  }
   const names = [...new Set(packages.map((pkg) => distro.advisoryName(pkg)))];
   const advisoriesByName = groupBy(source.advisoriesFor(namespace, names), (advisory) => advisory.packageName);
   logger.debug('advisories loaded', { namespace, packages: packages.length, names: names.length, advisories: countValues(advisoriesByName) });
@@ -97,6 +103,16 @@ function judge(distro: DistroMatcher, pkg: ImagePackage, advisory: Advisory, gap
   if (advisory.fixedVersion === undefined) return advisory.status !== 'fixed';
 
   const installed = distro.installedVersion(pkg);
+  // apk orders even invalid versions, so the comparison goes ahead, but the result may be wrong.
+  if (distro.scheme === 'apk') {
+    for (const version of [installed, advisory.fixedVersion]) {
+      if (isValidApkVersion(version)) continue;
+      gaps.push({
+        kind: 'version-invalid',
+        message: `${version} is not a valid apk version, so comparing ${pkg.name} ${installed} with fixed version ${advisory.fixedVersion} of ${advisory.vulnerabilityID} may be wrong`,
+      });
+    }
+  }
   try {
     return compareVersions(distro.scheme, installed, advisory.fixedVersion) < 0;
   } catch (error) {

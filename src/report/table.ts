@@ -74,7 +74,7 @@ export function renderTable(result: ScanResult, findings: readonly Finding[], op
   return `${lines.join('\n')}\n`;
 }
 
-/** Returns e.g. `e83aeba6 RUN apt-get install -y curl…`: the short diffID and the history step. */
+/** Returns e.g. `e83aeba65fbc RUN apt-get install -y curl…`: the short diffID and the history step. */
 export function describeLayerStep(layer: LayerDescriptor): string {
   const short = layer.diffID.replace(/^sha256:/, '').slice(0, 12);
   const step = layer.createdBy?.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim();

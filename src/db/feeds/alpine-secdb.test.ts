@@ -211,10 +211,13 @@ describe('readAlpineSecdb generated trees', () => {
     assert.equal(advisories[0]?.namespace, 'alpine:3.17');
   });
 
-  test('unfixed entry records nothing', async () => {
+  test('unfixed entry recorded as affected', async () => {
     const root = await makeTree('unfixed', { 'v3.15/main.json': repoFile('v3.15', { '1.0-r1': ['CVE-2018-1000500 (unfixed)', 'CVE-2020-0006'] }) });
     const { advisories } = await readAll(root);
-    assert.deepEqual(advisories.map((a) => a.vulnerabilityID), ['CVE-2020-0006']);
+    const unfixed = advisories.find((a) => a.vulnerabilityID === 'CVE-2018-1000500');
+    assert.equal(unfixed?.status, 'affected');
+    assert.equal(unfixed?.fixedVersion, undefined);
+    assert.equal(advisories.find((a) => a.vulnerabilityID === 'CVE-2020-0006')?.fixedVersion, '1.0-r1');
   });
 
   test('feed date is the newest mtime', async () => {

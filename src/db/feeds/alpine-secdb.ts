@@ -152,9 +152,10 @@ class ReleaseAdvisories {
     }
     if (parsed.unfixed) {
       // NOTE: no such entry occurs in the 3.3 to 3.20 data, so this branch has not met a real file.
-      // The entry is skipped rather than recorded as fixed.
+      // The flaw is recorded as open, so every installed version is reported, never hidden.
       this.#unfixed += 1;
-      this.#logger.debug('alpine secfix entry marked unfixed, skipped', { path, package: packageName, fixedVersion, entry });
+      this.#logger.debug('alpine secfix entry marked unfixed, recorded as affected', { path, package: packageName, fixedVersion, entry });
+      for (const id of parsed.ids) this.#byKey.set(`${namespace}\0${packageName}\0${id}`, { vulnerabilityID: id, source: FEED, namespace, packageName, status: 'affected' });
       return;
     }
     if (fixedVersion === '0') {
@@ -171,10 +172,12 @@ class ReleaseAdvisories {
   #keepHighest(advisory: Advisory & { fixedVersion: string }): void {
     const key = `${advisory.namespace}\0${advisory.packageName}\0${advisory.vulnerabilityID}`;
     const existing = this.#byKey.get(key);
-    if (existing?.fixedVersion === undefined) {
+    if (existing === undefined) {
       this.#byKey.set(key, advisory);
       return;
     }
+    // An entry marked unfixed outranks any fixed version, so the flaw stays reported.
+    if (existing.fixedVersion === undefined) return;
 
     this.#duplicates += 1;
     const keepNew = compareVersions('apk', advisory.fixedVersion, existing.fixedVersion) > 0;
@@ -189,6 +192,9 @@ class ReleaseAdvisories {
   }
 
   logSummary(path: string): void {
+    if (this.#withoutId > 0) {
+      this.#logger.warn('alpine secfix entries that name no vulnerability ID were skipped', { path, entries: this.#withoutId });
+    }
     this.#logger.debug('alpine release read', {
       path,
       advisories: this.#byKey.size,

@@ -95,7 +95,9 @@ export function mapRelease(release: Record<string, unknown>, path: string, where
   switch (status) {
     case 'resolved':
       if (fixedVersion === '0') return { skip: 'not affected' };
-      if (fixedVersion === undefined || fixedVersion === '') return { skip: 'resolved without fixed_version' };
+      // A resolved entry that names no fixed version cannot clear any installed version, so it is
+      // kept as affected rather than dropped.
+      if (fixedVersion === undefined || fixedVersion === '') return { status: 'affected', ...severity };
       return { status: 'fixed', fixedVersion, ...severity };
     case 'open':
       if (urgency === 'end-of-life') return { status: 'end_of_life', ...severity };
