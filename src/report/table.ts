@@ -5,7 +5,9 @@
  * @module
  */
 
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+
+import type TableConstructor from 'cli-table3';
 
 import { SEVERITIES, type Finding, type LayerDescriptor, type Severity } from '../types.js';
 import { escapeControlCharacters } from '../util/text.js';
@@ -42,6 +44,9 @@ export function renderTable(result: ScanResult, findings: readonly Finding[], op
   lines.push(`Total: ${findings.length} (${counts.join(', ')})`, '');
 
   if (findings.length > 0) {
+    // Loaded only when there is a table to draw: cli-table3 and its dependencies take tens of
+    // milliseconds to load, a large share of a small image's scan.
+    const Table = createRequire(import.meta.url)('cli-table3') as typeof TableConstructor;
     const table = new Table({
       head: ['Library', 'Vulnerability', 'Severity', 'Status', 'Installed Version', 'Fixed Version', 'Layer', 'Title'],
       style: { head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [] },
