@@ -115,6 +115,14 @@ describe('applyLayers', () => {
     assert.equal(perl?.purl, 'pkg:deb/debian/perl-base@5.36.0-7?arch=amd64&distro=debian-12&epoch=1');
   });
 
+  it('drops unknowns a later layer deletes', () => {
+    const layers = [
+      layer(0, { unknowns: [{ path: 'var/lib/dpkg/status', reason: 'malformed' }, { path: 'lib/apk/db/installed', reason: 'malformed' }] }),
+      layer(1, { whiteouts: ['var/lib/dpkg'] }),
+    ];
+    assert.deepEqual(applyLayers(layers).unknowns.map((unknown) => unknown.path), ['lib/apk/db/installed']);
+  });
+
   it('collects unknowns with their layer', () => {
     const layers = [layer(0, {}), layer(1, { unknowns: [{ path: 'lib/apk/db/installed', reason: 'stanza without P:' }] })];
     const [unknown] = applyLayers(layers).unknowns;

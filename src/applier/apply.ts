@@ -91,8 +91,9 @@ export function applyLayers(layers: readonly AnalyzedLayer[], logger: Logger = s
     }
   }
 
-  const unknowns = layers.flatMap(({ descriptor, analysis }) =>
-    analysis.unknowns.map((unknown) => ({ ...unknown, layer: descriptor })),
+  // A file a later layer deletes or replaces is not in the image, so it is no gap in the report.
+  const unknowns = layers.flatMap(({ descriptor, analysis }, position) =>
+    analysis.unknowns.filter((unknown) => !replacedLater(layers, position, unknown.path)).map((unknown) => ({ ...unknown, layer: descriptor })),
   );
 
   return { ...(os === undefined ? {} : { os }), packages: sortPackages(dedupe(packages, logger)), packageDatabases: visibleDatabases, unknowns };
@@ -118,6 +119,16 @@ function indexPackagesByLayer(layers: readonly AnalyzedLayer[]): Map<string, Lay
 
 function packageKey(type: string, pkg: Package): string {
   return [type, pkg.name, pkg.version, pkg.arch ?? ''].join('\0');
+}
+
+/** Returns true when a layer above `position` deletes `path`, hides its directory, or writes it again. */
+function replacedLater(layers: readonly AnalyzedLayer[], position: number, path: string): boolean {
+  for (const { analysis } of layers.slice(position + 1)) {
+    if (analysis.whiteouts.some((deleted) => path === deleted || path.startsWith(`${deleted}/`))) return true;
+    if (analysis.opaqueDirs.some((dir) => dir === '' || path.startsWith(`${dir}/`))) return true;
+    if (path in analysis.osFiles || analysis.packageDatabases.some((database) => database.path === path)) return true;
+  }
+  return false;
 }
 
 /** Removes `path` itself (when `self`) and everything under it; returns how many were removed. */

@@ -15,6 +15,16 @@ const strata = runStrata;
 
 const ALPINE_IMAGE = 'real-images/alpine-3.10.4_docker-save-legacy.tar.gz';
 
+/** Builds a database from the real Alpine secdb and NVD records with `strata db build`. */
+async function buildAlpineDatabase(cacheDir: string): Promise<void> {
+  const build = await strata([
+    'db', 'build', '--cache-dir', cacheDir,
+    '--source', `alpine-secdb=${sharedPath('feeds/alpine-secdb')}`,
+    '--source', `nvd=${sharedPath('feeds/nvd-records')}`,
+  ]);
+  assert.equal(build.code, 0, build.stderr);
+}
+
 describe('strata CLI', skipUnlessShared(ALPINE_IMAGE, 'feeds/alpine-secdb', 'feeds/nvd-records'), () => {
   let work: string;
   let cacheDir: string;
@@ -22,12 +32,7 @@ describe('strata CLI', skipUnlessShared(ALPINE_IMAGE, 'feeds/alpine-secdb', 'fee
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'strata-cli-'));
     cacheDir = join(work, 'cache');
-    const build = await strata([
-      'db', 'build', '--cache-dir', cacheDir,
-      '--source', `alpine-secdb=${sharedPath('feeds/alpine-secdb')}`,
-      '--source', `nvd=${sharedPath('feeds/nvd-records')}`,
-    ]);
-    assert.equal(build.code, 0, build.stderr);
+    await buildAlpineDatabase(cacheDir);
   });
 
   after(async () => {
@@ -198,12 +203,7 @@ describe('strata CLI filters', skipUnlessShared('pkgdb/alpine/alpine-3.7.0_lib-a
       },
     ]);
     image = built.dir;
-    const build = await strata([
-      'db', 'build', '--cache-dir', cacheDir,
-      '--source', `alpine-secdb=${sharedPath('feeds/alpine-secdb')}`,
-      '--source', `nvd=${sharedPath('feeds/nvd-records')}`,
-    ]);
-    assert.equal(build.code, 0, build.stderr);
+    await buildAlpineDatabase(cacheDir);
   });
 
   after(async () => {
