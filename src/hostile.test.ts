@@ -703,7 +703,8 @@ describe('hostile layers', () => {
     const layer = gzipZeroFileLayer('usr/share/zeros', 256 * MiB);
     const { analysis, peakExternal } = await readBlob(layer);
     assert.deepEqual(analysis.packageDatabases, []);
-    assert.ok(peakExternal < 64 * MiB, `ArrayBuffers grew by ${peakExternal} bytes for a 256 MiB file`);
+    // Buffering the file would need all of it; the bound leaves room for garbage not yet collected.
+    assert.ok(peakExternal < 128 * MiB, `ArrayBuffers grew by ${peakExternal} bytes for a 256 MiB file`);
   });
 
   it('wanted file over maxFileSize is skipped', async () => {
@@ -712,7 +713,8 @@ describe('hostile layers', () => {
     assert.deepEqual(analysis.packageDatabases, []);
     assert.equal(analysis.unknowns.length, 1);
     assert.match(analysis.unknowns[0]?.reason ?? '', /167772160 bytes, over the 134217728-byte limit/);
-    assert.ok(peakExternal < 64 * MiB, `ArrayBuffers grew by ${peakExternal} bytes for a skipped file`);
+    // Buffering the file would need all of it; the bound leaves room for garbage not yet collected.
+    assert.ok(peakExternal < 128 * MiB, `ArrayBuffers grew by ${peakExternal} bytes for a skipped file`);
   });
 
   it('entries over maxEntries', async () => {
@@ -757,7 +759,9 @@ describe('hostile layers', () => {
       const compressed = gzipSync(zeros, { level: 9 });
       const hash = createHash('sha256');
       const parts: Buffer[] = [];
-      for (let i = 0; i < 6; i++) {
+      // Ten files: kept whole, they would need 640 MiB; the bound leaves room for garbage that the
+      // collector has not freed yet when the test runs beside other test files.
+      for (let i = 0; i < 10; i++) {
         const head = rawHeader(`var/lib/dpkg/status.d/p${i}`, zeros.length);
         parts.push(gzipSync(head), compressed);
         hash.update(head).update(zeros);
@@ -765,7 +769,7 @@ describe('hostile layers', () => {
       parts.push(gzipSync(END_OF_ARCHIVE));
       hash.update(END_OF_ARCHIVE);
       const { peakExternal } = await readBlob({ blob: Buffer.concat(parts), diffID: `sha256:${hash.digest('hex')}`, mediaType: LAYER_GZIP });
-      assert.ok(peakExternal < 256 * MiB, `ArrayBuffers grew by ${peakExternal} bytes for six 64 MiB files`);
+      assert.ok(peakExternal < 384 * MiB, `ArrayBuffers grew by ${peakExternal} bytes for ten 64 MiB files`);
     },
   );
 
