@@ -75,7 +75,7 @@ const CASES: Readonly<Record<string, AlpineCase>> = {
     },
     gaps: [],
   },
-  // No secdb exists for 2.6, 3.16 or 3.18 in the feed, so the scan must say it could not check them.
+  // No secdb exists for 2.6, 3.16 or 3.18 in the feed, so the scan must report that it could not check them.
   'alpine-2.6.6_lib-apk-db-installed': {
     database: 'alpine-2.6.6_lib-apk-db-installed',
     releaseFiles: { 'etc/alpine-release': '' },

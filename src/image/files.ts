@@ -8,6 +8,8 @@
 import type { BigIntStats } from 'node:fs';
 import type { Readable } from 'node:stream';
 
+import { ImageError } from '../errors.js';
+
 import type { Truncation } from './tar-index.js';
 
 /** Maximum size of a JSON document (manifest, index, config) read into memory. */
@@ -36,6 +38,13 @@ export interface ImageFiles {
   /** Streams a member's bytes, following links. Returns undefined when it is missing. */
   open(name: string): Promise<Readable | undefined>;
   close(): Promise<void>;
+}
+
+/** Throws ImageError when a metadata document is larger than the limit of `ImageFiles.read`. */
+export function checkMetadataSize(archive: string, member: string, size: number, maxBytes: number): void {
+  if (size > maxBytes) {
+    throw new ImageError(`${archive}: ${member} is ${size} bytes, above the ${maxBytes}-byte limit for image metadata`, archive);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 
 import { ImageError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { fileIdentity, type ImageFiles } from './files.js';
+import { checkMetadataSize, fileIdentity, type ImageFiles } from './files.js';
 import { normalizeMemberName } from './tar-index.js';
 
 /**
@@ -53,9 +53,7 @@ export class LayoutDirectory implements ImageFiles {
     if (opened === undefined) return undefined;
     const { handle, size } = opened;
     try {
-      if (size > maxBytes) {
-        throw new ImageError(`${this.path}: ${name} is ${size} bytes, above the ${maxBytes}-byte limit for image metadata`, this.path);
-      }
+      checkMetadataSize(this.path, name, size, maxBytes);
       // Reads at most the size checked above, even if the file grows meanwhile. The caller's
       // digest check catches a file that changed.
       const buffer = Buffer.alloc(size);

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 
 import { ImageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { fileIdentity, type ImageFiles } from './files.js';
+import { checkMetadataSize, fileIdentity, type ImageFiles } from './files.js';
 import {
   BLOCK_SIZE,
   MAX_META_BYTES,
@@ -71,9 +71,7 @@ export class TarFileArchive implements ImageFiles {
   async read(name: string, maxBytes: number): Promise<Buffer | undefined> {
     const entry = this.#index.resolve(name);
     if (entry === undefined) return undefined;
-    if (entry.size > maxBytes) {
-      throw new ImageError(`${this.path}: member ${name} is ${entry.size} bytes, above the ${maxBytes}-byte limit for image metadata`, this.path);
-    }
+    checkMetadataSize(this.path, `member ${name}`, entry.size, maxBytes);
     return readRange(this.#handle, this.path, entry);
   }
 

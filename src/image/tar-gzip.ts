@@ -15,7 +15,7 @@ import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
 
 import { ImageError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { fileIdentity, MAX_JSON_BYTES, readAll, type ImageFiles } from './files.js';
+import { checkMetadataSize, fileIdentity, MAX_JSON_BYTES, readAll, type ImageFiles } from './files.js';
 import { TarIndex, type TarEntry, type TarEntryType, type Truncation } from './tar-index.js';
 
 /** Maximum total size of the JSON members kept in memory from the indexing pass. */
@@ -66,9 +66,7 @@ export class GzipTarArchive implements ImageFiles {
   async read(name: string, maxBytes: number): Promise<Buffer | undefined> {
     const entry = this.#index.resolve(name);
     if (entry === undefined) return undefined;
-    if (entry.size > maxBytes) {
-      throw new ImageError(`${this.path}: member ${name} is ${entry.size} bytes, above the ${maxBytes}-byte limit for image metadata`, this.path);
-    }
+    checkMetadataSize(this.path, `member ${name}`, entry.size, maxBytes);
     return this.#cache.get(entry.ordinal) ?? readAll(this.#stream(entry));
   }
 

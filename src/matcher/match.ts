@@ -94,7 +94,8 @@ export function matchImage(view: ImageView, source: AdvisorySource, logger: Logg
     return { package: pkg, advisory, ...(detail === undefined ? {} : { detail }), severity: chooseSeverity(advisory, detail) };
   });
 
-  return { findings: sortFindings(dedupeFindings(findings)), gaps };
+  // The same invalid version can appear in many advisories; each gap is reported once.
+  return { findings: sortFindings(dedupeFindings(findings)), gaps: [...new Map(gaps.map((gap) => [gap.message, gap])).values()] };
 }
 
 /** Returns true when the installed version is affected by the advisory. */
